@@ -1,0 +1,102 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { accountRoutes } from '../apps/users/routes.ts';
+import type { AccountsService } from '../apps/users/service.ts';
+import { AppError } from '../platform/errors.ts';
+import type { AppEnv } from './context.ts';
+import { type RequestLogEntry, requestLog } from './middleware/request-log.ts';
+import { router } from './openapi.ts';
+import { problemResponse, toAppError } from './problem.ts';
+
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+export interface HttpAppOptions {
+  accounts: AccountsService;
+  /** Origins allowed to call the API from a browser; no others get CORS headers. */
+  corsOrigins: string[];
+  /** How this runtime learns the client's address (the socket, or API Gateway's context). */
+  clientIp: MiddlewareHandler<AppEnv>;
+  logRequest: (entry: RequestLogEntry) => void;
+  logError: (error: unknown, requestId: string) => void;
+  /** Routes only one runtime has (the local JWKS, the dev outbox, the docs page). */
+  extraRoutes?: Array<Hono<AppEnv>>;
+}
+
+/** The HTTP app: the same on one machine (node-server) and on AWS (the Lambda adapter). */
+export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
+  const app = router();
+
+  app.use(requestId());
+  app.use(requestLog(options.logRequest));
+  app.use(options.clientIp);
+  app.use(
+    secureHeaders({
+      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
+      xFrameOptions: 'DENY',
+      xContentTypeOptions: 'nosniff',
+      referrerPolicy: 'no-referrer',
+      // API responses are data, never a document: nothing may load or frame them.
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+  );
+  app.use(
+    cors({
+      origin: (origin) => (options.corsOrigins.includes(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'x-api-key'],
+      exposeHeaders: [
+        'ETag',
+        'Location',
+        'Retry-After',
+        'X-Request-Id',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+      ],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: JSON_BODY_LIMIT,
+      onError: (c) =>
+        problemResponse(c, new AppError(413, 'PayloadTooLarge', 'The request body is too large: the limit is 1 MB')),
+    }),
+  );
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'The accessToken from /v1/auth/signin',
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.route('/', accountRoutes(options.accounts));
+  for (const extra of options.extraRoutes ?? []) app.route('/', extra);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Stratus API',
+      version: '1',
+      description:
+        'Errors are application/problem+json (RFC 9457). Lists take ?limit=&cursor= and return { items, nextCursor }.',
+    },
+  });
+
+  app.notFound((c) =>
+    problemResponse(c, new AppError(404, 'NotFound', `There is no route ${c.req.method} ${c.req.path}`)),
+  );
+  app.onError((error, c) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) options.logError(error, c.get('requestId'));
+    return problemResponse(c, appError);
+  });
+  return app;
+}

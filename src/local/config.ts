@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be from 0 to 65535')
+  .max(65535, 'must be from 0 to 65535');
+
+const origin = z.string().refine((value) => {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, 'each origin must look like https://app.example.com (scheme, host, optional port; no path or trailing slash)');
+
+const file = z.string().refine((path) => existsSync(path), 'the file does not exist');
+
+const schema = z
+  .object({
+    PORT: port.default(8443),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://stratus.example.com' })
+      .optional(),
+    TLS_CERT: file.optional(),
+    TLS_KEY: file.optional(),
+    CORS_ORIGINS: z.string().optional(),
+    SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL' }).optional(),
+    MAIL_FROM: z.string().min(3).default('Stratus <no-reply@stratus.localhost>'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  .refine((env) => !!env.TLS_CERT === !!env.TLS_KEY, {
+    message: 'give both TLS_CERT and TLS_KEY, or neither (a self-signed pair is then made in DATA_DIR)',
+    path: ['TLS_CERT'],
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  tls?: { certFile: string; keyFile: string };
+  corsOrigins: string[];
+  smtpUrl?: string;
+  mailFrom: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and checks the environment; every bad value is named with what to fix. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(blankless);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || 'environment'}: ${issue.message}`);
+    throw new ConfigError(`Stratus cannot start; fix these settings:\n${lines.join('\n')}`);
+  }
+  const values = parsed.data;
+  const publicUrl = (values.PUBLIC_URL ?? `https://${urlHost(values.HOST)}:${values.PORT}`).replace(/\/$/, '');
+  const origins = values.CORS_ORIGINS?.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean) ?? [new URL(publicUrl).origin];
+  const badOrigins = origins.filter((o) => !origin.safeParse(o).success);
+  if (badOrigins.length > 0) {
+    throw new ConfigError(
+      `Stratus cannot start; fix these settings:\n  CORS_ORIGINS: ${badOrigins.join(', ')}: each origin must look like https://app.example.com (no path or trailing slash)`,
+    );
+  }
+  const config: Config = {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir: resolve(values.DATA_DIR),
+    publicUrl,
+    corsOrigins: origins,
+    mailFrom: values.MAIL_FROM,
+    logLevel: values.LOG_LEVEL,
+  };
+  if (values.TLS_CERT && values.TLS_KEY) config.tls = { certFile: values.TLS_CERT, keyFile: values.TLS_KEY };
+  if (values.SMTP_URL) config.smtpUrl = values.SMTP_URL;
+  return config;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

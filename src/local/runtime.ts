@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import pino from 'pino';
+import { type Database, openDatabase } from '../adapters/local/database.ts';
+import { LocalIdentity } from '../adapters/local/local-identity.ts';
+import { OutboxNotifier } from '../adapters/local/outbox-notifier.ts';
+import { ChannelNotifier, SmtpNotifier } from '../adapters/local/smtp-notifier.ts';
+import { SqliteTable } from '../adapters/local/sqlite-table.ts';
+import { type DispatcherOptions, LocalStreamDispatcher } from '../adapters/local/stream-dispatcher.ts';
+import { loadOrCreateSigningKeys } from '../adapters/local/token-keys.ts';
+import { deleteUserDataOnAccountRemoval } from '../apps/users/events.ts';
+import { createProfileOnConfirmation } from '../apps/users/profile.ts';
+import { AccountsService } from '../apps/users/service.ts';
+import { AuthThrottle, type ThrottleLimits } from '../apps/users/throttle.ts';
+import { createHttpApp } from '../http/app.ts';
+import type { AppEnv } from '../http/context.ts';
+import { docsRoutes } from '../http/docs.ts';
+import { type Clock, systemClock } from '../platform/clock.ts';
+import type { Notifier } from '../platform/notifier.ts';
+import type { Config } from './config.ts';
+import { devOutboxRoutes, wellKnownRoutes } from './local-routes.ts';
+
+/** The app client id of the built-in issuer (Cognito's app client id plays this role on AWS). */
+export const LOCAL_CLIENT_ID = 'stratus-local';
+
+const TTL_SWEEP_MS = 30_000;
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  throttle?: ThrottleLimits;
+  stream?: DispatcherOptions;
+}
+
+export interface LocalRuntime {
+  config: Config;
+  app: OpenAPIHono<AppEnv>;
+  db: Database;
+  table: SqliteTable;
+  dispatcher: LocalStreamDispatcher;
+  identity: LocalIdentity;
+  outbox: OutboxNotifier;
+  logger: pino.Logger;
+  /** Stops background work and closes the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root of the one-machine runtime: picks the local adapters and wires the apps. */
+export async function createLocalRuntime(config: Config, options: RuntimeOptions = {}): Promise<LocalRuntime> {
+  const clock = options.clock ?? systemClock;
+  const logger = pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  const db = openDatabase(join(config.dataDir, 'stratus.db'));
+  const table = new SqliteTable(db, clock);
+  const outbox = new OutboxNotifier(join(config.dataDir, 'outbox'));
+  const smtp = config.smtpUrl ? new SmtpNotifier(config.smtpUrl, config.mailFrom) : undefined;
+  const notifier: Notifier = new ChannelNotifier({ email: smtp ?? outbox, sms: outbox });
+  const keys = await loadOrCreateSigningKeys(config.dataDir);
+  const issuer = config.publicUrl;
+  const identity = new LocalIdentity({
+    db,
+    keys,
+    notifier,
+    issuer,
+    clientId: LOCAL_CLIENT_ID,
+    clock,
+    hooks: { postConfirmation: createProfileOnConfirmation(table, () => new Date(clock.now())) },
+  });
+  const accounts = new AccountsService(identity, table, clock, new AuthThrottle(options.throttle));
+
+  const dispatcher = new LocalStreamDispatcher(db, [deleteUserDataOnAccountRemoval(table)], {
+    clock,
+    onError: (consumer, error, attempt) => logger.warn({ consumer, attempt, err: error }, 'stream handler failed'),
+    ...options.stream,
+  });
+  const stopListening = table.onChange(() => dispatcher.wake());
+  dispatcher.start();
+  const sweeper = setInterval(() => table.sweepExpired(), TTL_SWEEP_MS).unref();
+
+  const app = createHttpApp({
+    accounts,
+    corsOrigins: config.corsOrigins,
+    clientIp: socketAddress,
+    logRequest: (entry) => logger.info(entry, 'request'),
+    logError: (error, requestId) => logger.error({ err: error, requestId }, 'unhandled error'),
+    extraRoutes: [wellKnownRoutes(issuer, keys), devOutboxRoutes(outbox), docsRoutes()],
+  });
+
+  return {
+    config,
+    app,
+    db,
+    table,
+    dispatcher,
+    identity,
+    outbox,
+    logger,
+    async close() {
+      clearInterval(sweeper);
+      stopListening();
+      await dispatcher.stop();
+      smtp?.close();
+      db.close();
+    },
+  };
+}
+
+/** On one machine the client is whoever is on the other end of the socket (no proxy is trusted). */
+const socketAddress: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('clientIp', getConnInfo(c).remote.address ?? 'unknown');
+  await next();
+};

@@ -1,0 +1,46 @@
+/**
+ * The one error type a user can cause. It becomes an `application/problem+json` response
+ * (RFC 9457) with `detail` saying what to fix; anything else that escapes is a bug (500)
+ * and its message never reaches the client.
+ */
+export interface FieldProblem {
+  /** Dotted path of the failing field, e.g. `body.email`. */
+  field: string;
+  message: string;
+}
+
+export interface AppErrorOptions {
+  fields?: FieldProblem[];
+  /** Seconds until retrying may succeed (429), sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly fields?: FieldProblem[];
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    readonly status: number,
+    /** Stable, machine-readable: `CodeMismatch`, `UsernameExists`, ... (Cognito's names where they exist). */
+    readonly code: string,
+    /** What happened and what to do, for a person. */
+    readonly detail: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(detail, { cause: options.cause });
+    if (options.fields) this.fields = options.fields;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export const badRequest = (code: string, detail: string, options?: AppErrorOptions) =>
+  new AppError(400, code, detail, options);
+export const unauthorized = (detail: string, code = 'NotAuthorized') => new AppError(401, code, detail);
+export const forbidden = (detail: string, code = 'Forbidden') => new AppError(403, code, detail);
+export const notFound = (detail: string) => new AppError(404, 'NotFound', detail);
+export const conflict = (code: string, detail: string) => new AppError(409, code, detail);
+export const preconditionFailed = (detail: string) => new AppError(412, 'PreconditionFailed', detail);
+export const tooManyRequests = (detail: string, retryAfterSeconds: number, code = 'TooManyRequests') =>
+  new AppError(429, code, detail, { retryAfterSeconds });
