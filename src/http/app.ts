@@ -64,8 +64,14 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   app.use(
     bodyLimit({
       maxSize: JSON_BODY_LIMIT,
-      onError: (c) =>
-        problemResponse(c, new AppError(413, 'PayloadTooLarge', 'The request body is too large: the limit is 1 MB')),
+      onError: (c) => {
+        // The rest of the body is never read, so this connection cannot carry another request.
+        c.header('Connection', 'close');
+        return problemResponse(
+          c,
+          new AppError(413, 'PayloadTooLarge', 'The request body is too large: the limit is 1 MB'),
+        );
+      },
     }),
   );
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { type ChangeRecord, RecordFailure, type StreamHandler } from '../../src/platform/stream.ts';
 import { type Table, TransactionCanceledError, when } from '../../src/platform/table.ts';
 import type { TestClock } from '../support/clock.ts';

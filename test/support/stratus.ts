@@ -8,6 +8,7 @@ import { type RunningServer, startServer } from '../../src/local/server.ts';
 import { loadTls } from '../../src/local/tls.ts';
 import { TestClock } from './clock.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: replies are arbitrary JSON; each test asserts on the shape it expects
 export interface Reply<T = any> {
   status: number;
   headers: Headers;
@@ -51,6 +52,7 @@ export class TestStratus {
     return this.server.url;
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: as for Reply
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<Reply<T>> {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined;

@@ -6,5 +6,5 @@ import { SqliteTable } from './sqlite-table.ts';
 tableContract('SQLite', async () => {
   const db = openDatabase(':memory:');
   const clock = new TestClock();
-  return { table: new SqliteTable(db, clock), clock, close: async () => db.close() };
+  return { table: new SqliteTable(db, clock), clock, close: async () => void db.close() };
 });

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+test('defaults: 127.0.0.1:8443, ./data, the public URL as the only CORS origin', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 8443);
+  assert.equal(config.host, '127.0.0.1');
+  assert.match(config.dataDir, /\/data$/);
+  assert.equal(config.publicUrl, 'https://127.0.0.1:8443');
+  assert.deepEqual(config.corsOrigins, ['https://127.0.0.1:8443']);
+  assert.equal(config.tls, undefined);
+});
+
+test('each bad value is named with what to fix, all at once', () => {
+  assert.throws(
+    () =>
+      loadConfig({
+        PORT: 'eighty',
+        PUBLIC_URL: 'ftp://x',
+        SMTP_URL: 'mail.example.com',
+        TLS_CERT: '/nope/cert.pem',
+        LOG_LEVEL: 'loud',
+      }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      for (const name of ['PORT', 'PUBLIC_URL', 'SMTP_URL', 'TLS_CERT', 'LOG_LEVEL'])
+        assert.match(error.message, new RegExp(name));
+      return true;
+    },
+  );
+  assert.throws(() => loadConfig({ PORT: '70000' }), /PORT: must be from 0 to 65535/);
+  assert.throws(
+    () => loadConfig({ CORS_ORIGINS: 'https://ok.example.com,https://bad.example.com/path' }),
+    /CORS_ORIGINS/,
+  );
+});
+
+test('an empty variable counts as unset', () => {
+  assert.equal(loadConfig({ PORT: '', SMTP_URL: '' }).port, 8443);
+});
