@@ -11,6 +11,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { type Clock, epochSeconds } from '../../platform/clock.ts';
 import { unauthorized } from '../../platform/errors.ts';
 import { writeFileAtomic } from './files.ts';
@@ -62,14 +63,33 @@ export interface VerifierOptions {
   clock: Clock;
 }
 
+/** Verified tokens kept, so a busy client's token is checked by signature once, not per request. */
+const VERIFIED_TOKENS = 10_000;
+
 /**
  * Verifies a Cognito-shaped access token: RS256 only (so `alg: none` and HS256-with-the-
  * public-key are refused by construction), the issuer, expiry, `token_use: access` and the
  * app client id (Cognito access tokens carry `client_id`, not `aud`).
+ *
+ * An RS256 check costs about 250 µs, most of a request, so a token that passed is remembered
+ * (by its exact text, which the signature covers) until it expires; expiry is still checked
+ * on every use. Revocation is not a property of the token and is checked per request elsewhere.
  */
 export function accessTokenVerifier(options: VerifierOptions) {
   const keySet = createLocalJWKSet(options.jwks);
+  const verified = new LRUCache<string, JWTPayload>({ max: VERIFIED_TOKENS });
   return async (token: string): Promise<JWTPayload> => {
+    const known = verified.get(token);
+    if (known) {
+      if ((known.exp ?? 0) > epochSeconds(options.clock)) return known;
+      verified.delete(token);
+    }
+    const payload = await verifySignatureAndClaims(token);
+    verified.set(token, payload);
+    return payload;
+  };
+
+  async function verifySignatureAndClaims(token: string): Promise<JWTPayload> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keySet, {
@@ -84,5 +104,5 @@ export function accessTokenVerifier(options: VerifierOptions) {
     if (payload.token_use !== 'access') throw unauthorized('This is not an access token: send the accessToken');
     if (payload.client_id !== options.clientId) throw unauthorized('The access token was issued to another client');
     return payload;
-  };
+  }
 }

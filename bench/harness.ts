@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+/**
+ * Starts a server in its own process (so it does not share a core with the load) and waits
+ * for its URL. Its output goes to `logFile`, as a deployment's would, not through this process.
+ */
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  logFile: string,
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const match = ready.exec(readFileSync(logFile, 'utf8'));
+    if (match?.[1]) {
+      return {
+        url: match[1],
+        child,
+        stop: () =>
+          new Promise((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      };
+    }
+    if (exited !== undefined || Date.now() > deadline) {
+      throw new Error(`server did not start (exit ${exited}): ${readFileSync(logFile, 'utf8')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A fixed-length closed-loop load; a short warm-up first so JIT and caches settle. */
+export async function load(
+  name: string,
+  options: { url: string; connections: number; seconds: number; headers?: Record<string, string>; requests?: autocannon.Request[] },
+): Promise<LoadResult> {
+  const base = { url: options.url, connections: options.connections, headers: options.headers ?? {} };
+  await autocannon({ ...base, duration: 2, ...(options.requests ? { requests: options.requests } : {}) });
+  const result = await autocannon({ ...base, duration: options.seconds, ...(options.requests ? { requests: options.requests } : {}) });
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export function printTable(title: string, rows: LoadResult[], baseline: LoadResult): void {
+  console.log(`\n${title}`);
+  console.log('  name                         req/s     p50 ms   p99 ms   errors  non-2xx  req/s vs baseline');
+  for (const row of rows) {
+    const ratio = (row.requestsPerSecond / baseline.requestsPerSecond).toFixed(2);
+    console.log(
+      `  ${row.name.padEnd(26)} ${String(row.requestsPerSecond).padStart(8)} ${String(row.p50Ms).padStart(9)} ${String(row.p99Ms).padStart(8)} ${String(row.errors).padStart(8)} ${String(row.non2xx).padStart(8)}  ${ratio}x`,
+    );
+  }
+}
