@@ -54,11 +54,21 @@ export async function spawnServer(
 /** A fixed-length closed-loop load; a short warm-up first so JIT and caches settle. */
 export async function load(
   name: string,
-  options: { url: string; connections: number; seconds: number; headers?: Record<string, string>; requests?: autocannon.Request[] },
+  options: {
+    url: string;
+    connections: number;
+    seconds: number;
+    headers?: Record<string, string>;
+    requests?: autocannon.Request[];
+  },
 ): Promise<LoadResult> {
   const base = { url: options.url, connections: options.connections, headers: options.headers ?? {} };
   await autocannon({ ...base, duration: 2, ...(options.requests ? { requests: options.requests } : {}) });
-  const result = await autocannon({ ...base, duration: options.seconds, ...(options.requests ? { requests: options.requests } : {}) });
+  const result = await autocannon({
+    ...base,
+    duration: options.seconds,
+    ...(options.requests ? { requests: options.requests } : {}),
+  });
   return {
     name,
     requestsPerSecond: Math.round(result.requests.average),

@@ -28,7 +28,11 @@ try {
     seconds,
     headers: { authorization: `Bearer ${token}` },
   });
-  printTable(`Accounts: ${connections} connections, ${seconds} s each, server in its own process`, [baseline, me], baseline);
+  printTable(
+    `Accounts: ${connections} connections, ${seconds} s each, server in its own process`,
+    [baseline, me],
+    baseline,
+  );
   if (me.non2xx > 0 || me.errors > 0) throw new Error('the benchmark saw failed requests: the figures are not valid');
 } finally {
   await Promise.all([hello.stop(), stratus.stop()]);
