@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { type Clock, epochSeconds, systemClock } from '../../platform/clock.ts';
 import type { ChangeRecord } from '../../platform/stream.ts';
 import {
@@ -226,7 +227,7 @@ export class SqliteTable implements Table {
     }
     const order = input.index ? `${columns.sk} ${direction}, pk ${direction}, sk ${direction}` : `sk ${direction}`;
     const sql = `SELECT data FROM items WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
-    const rows = this.db.prepare<unknown[], Row>(sql).all(...params, limit + 1);
+    const rows = this.prepared(sql).all(...params, limit + 1);
 
     const items: Item[] = [];
     let bytes = 0;
@@ -253,6 +254,17 @@ export class SqliteTable implements Table {
 
   private now(): number {
     return epochSeconds(this.clock);
+  }
+
+  /** Query SQL comes in a few shapes only (index × sort condition × cursor × direction): prepare each once. */
+  private readonly queries = new Map<string, BetterSqlite3.Statement<unknown[], Row>>();
+  private prepared(sql: string): BetterSqlite3.Statement<unknown[], Row> {
+    let statement = this.queries.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<unknown[], Row>(sql);
+      this.queries.set(sql, statement);
+    }
+    return statement;
   }
 
   private read(key: Key): Item | undefined {
