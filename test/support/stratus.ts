@@ -30,6 +30,8 @@ export class TestStratus {
     readonly server: RunningServer,
     readonly clock: TestClock,
     readonly dataDir: string,
+    /** The self-signed certificate the server presents, for clients other than `request`. */
+    readonly tlsCert: string,
     private readonly agent: Agent,
   ) {}
 
@@ -45,7 +47,7 @@ export class TestStratus {
     });
     const server = await startServer(runtime, tls);
     const agent = new Agent({ connect: { ca: tls.cert } });
-    return new TestStratus(runtime, server, clock, dataDir, agent);
+    return new TestStratus(runtime, server, clock, dataDir, tls.cert, agent);
   }
 
   get url(): string {
