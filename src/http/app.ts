@@ -22,6 +22,8 @@ export interface HttpAppOptions {
   clientIp: MiddlewareHandler<AppEnv>;
   logRequest: (entry: RequestLogEntry) => void;
   logError: (error: unknown, requestId: string) => void;
+  /** The apps' routes (to-dos, notes, ...), from `composeApps`. */
+  appRoutes?: Array<Hono<AppEnv>>;
   /** Routes only one runtime has (the local JWKS, the dev outbox, the docs page). */
   extraRoutes?: Array<Hono<AppEnv>>;
 }
@@ -84,6 +86,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', accountRoutes(options.accounts));
+  for (const routes of options.appRoutes ?? []) app.route('/', routes);
   for (const extra of options.extraRoutes ?? []) app.route('/', extra);
 
   app.doc31('/openapi.json', {

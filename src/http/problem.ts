@@ -14,7 +14,9 @@ const titles: Record<number, string> = {
   412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
   422: 'Unprocessable Content',
+  428: 'Precondition Required',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
@@ -28,10 +30,13 @@ export interface Problem {
   code: string;
   instance?: string;
   errors?: FieldProblem[];
+  /** Extension members (RFC 9457 §3.2), e.g. `existingId` on a conflict. */
+  [extension: string]: unknown;
 }
 
 export function problemResponse(c: Context, error: AppError): Response {
   const body: Problem = {
+    ...error.extensions,
     type: `urn:stratus:problem:${error.code}`,
     title: titles[error.status] ?? 'Error',
     status: error.status,

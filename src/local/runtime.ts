@@ -10,13 +10,14 @@ import { ChannelNotifier, SmtpNotifier } from '../adapters/local/smtp-notifier.t
 import { SqliteTable } from '../adapters/local/sqlite-table.ts';
 import { type DispatcherOptions, LocalStreamDispatcher } from '../adapters/local/stream-dispatcher.ts';
 import { loadOrCreateSigningKeys } from '../adapters/local/token-keys.ts';
-import { deleteUserDataOnAccountRemoval } from '../apps/users/events.ts';
+import { composeApps } from '../apps/index.ts';
 import { createProfileOnConfirmation } from '../apps/users/profile.ts';
 import { AccountsService } from '../apps/users/service.ts';
 import { AuthThrottle, type ThrottleLimits } from '../apps/users/throttle.ts';
 import { createHttpApp } from '../http/app.ts';
 import type { AppEnv } from '../http/context.ts';
 import { docsRoutes } from '../http/docs.ts';
+import { requireUser } from '../http/middleware/auth.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { Notifier } from '../platform/notifier.ts';
 import type { Config } from './config.ts';
@@ -68,7 +69,10 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   });
   const accounts = new AccountsService(identity, table, clock, new AuthThrottle(options.throttle));
 
-  const dispatcher = new LocalStreamDispatcher(db, [deleteUserDataOnAccountRemoval(table)], {
+  const signedIn = [requireUser((token) => accounts.authenticate(token))];
+  const apps = composeApps({ table, clock }, signedIn);
+
+  const dispatcher = new LocalStreamDispatcher(db, apps.streamHandlers, {
     clock,
     onError: (consumer, error, attempt) => logger.warn({ consumer, attempt, err: error }, 'stream handler failed'),
     ...options.stream,
@@ -79,6 +83,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
 
   const app = createHttpApp({
     accounts,
+    appRoutes: apps.routes,
     corsOrigins: config.corsOrigins,
     clientIp: socketAddress,
     logRequest: (entry) => logger.info(entry, 'request'),

@@ -13,6 +13,8 @@ export interface AppErrorOptions {
   fields?: FieldProblem[];
   /** Seconds until retrying may succeed (429), sent as `Retry-After`. */
   retryAfterSeconds?: number;
+  /** Extra members of the problem document (RFC 9457 extensions), e.g. the id of a conflicting item. */
+  extensions?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -20,6 +22,7 @@ export class AppError extends Error {
   override readonly name = 'AppError';
   readonly fields?: FieldProblem[];
   readonly retryAfterSeconds?: number;
+  readonly extensions?: Record<string, string>;
 
   constructor(
     readonly status: number,
@@ -32,6 +35,7 @@ export class AppError extends Error {
     super(detail, { cause: options.cause });
     if (options.fields) this.fields = options.fields;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    if (options.extensions) this.extensions = options.extensions;
   }
 }
 
@@ -40,7 +44,10 @@ export const badRequest = (code: string, detail: string, options?: AppErrorOptio
 export const unauthorized = (detail: string, code = 'NotAuthorized') => new AppError(401, code, detail);
 export const forbidden = (detail: string, code = 'Forbidden') => new AppError(403, code, detail);
 export const notFound = (detail: string) => new AppError(404, 'NotFound', detail);
-export const conflict = (code: string, detail: string) => new AppError(409, code, detail);
+export const conflict = (code: string, detail: string, options?: AppErrorOptions) =>
+  new AppError(409, code, detail, options);
 export const preconditionFailed = (detail: string) => new AppError(412, 'PreconditionFailed', detail);
+export const preconditionRequired = (detail: string) => new AppError(428, 'PreconditionRequired', detail);
+export const unprocessable = (code: string, detail: string) => new AppError(422, code, detail);
 export const tooManyRequests = (detail: string, retryAfterSeconds: number, code = 'TooManyRequests') =>
   new AppError(429, code, detail, { retryAfterSeconds });
