@@ -4,6 +4,12 @@ import type { AppEnv } from '../http/context.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { StreamHandler } from '../platform/stream.ts';
 import type { Table } from '../platform/table.ts';
+import { bookmarkRoutes } from './bookmarks/routes.ts';
+import { BookmarkService } from './bookmarks/service.ts';
+import { noteRoutes } from './notes/routes.ts';
+import { NoteService } from './notes/service.ts';
+import { siteRoutes } from './sites/routes.ts';
+import { SiteService } from './sites/service.ts';
 import { todoRoutes } from './todos/routes.ts';
 import { TodoService } from './todos/service.ts';
 import { deleteUserDataOnAccountRemoval } from './users/events.ts';
@@ -28,7 +34,12 @@ export interface Apps {
 export function composeApps(ports: AppPorts, signedIn: MiddlewareHandler<AppEnv>[]): Apps {
   const { table, clock } = ports;
   return {
-    routes: [todoRoutes(new TodoService(table, clock), signedIn)],
+    routes: [
+      todoRoutes(new TodoService(table, clock), signedIn),
+      noteRoutes(new NoteService(table, clock), signedIn),
+      bookmarkRoutes(new BookmarkService(table, clock), signedIn),
+      siteRoutes(new SiteService(table)),
+    ],
     streamHandlers: [deleteUserDataOnAccountRemoval(table)],
   };
 }

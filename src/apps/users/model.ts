@@ -66,10 +66,37 @@ export const ChangePasswordBody = z
   .strict()
   .openapi('ChangePassword');
 export const MfaCodeBody = z.object({ code: MfaCode }).strict().openapi('MfaCode');
+/** Names that would be confusing or impersonating as a public site address. */
+const RESERVED_USERNAMES = new Set([
+  'admin',
+  'administrator',
+  'api',
+  'root',
+  'stratus',
+  'support',
+  'help',
+  'me',
+  'www',
+]);
+
+export const Username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])$/,
+    'must be 3 to 30 letters, digits, - or _, starting and ending with a letter or digit',
+  )
+  .refine((name) => !RESERVED_USERNAMES.has(name), 'is reserved: choose another')
+  .openapi({ example: 'ada' });
+
 export const UpdateMeBody = z
-  .object({ name: Name.optional(), attributes: Attributes.optional() })
+  .object({ name: Name.optional(), username: Username.optional(), attributes: Attributes.optional() })
   .strict()
-  .refine((body) => body.name !== undefined || body.attributes !== undefined, 'send name or attributes to change')
+  .refine(
+    (body) => Object.values(body).some((value) => value !== undefined),
+    'send name, username or attributes to change',
+  )
   .openapi('UpdateMe');
 
 export const TokensSchema = z
@@ -91,6 +118,7 @@ export const ProfileSchema = z
     sub: z.string(),
     email: z.string(),
     name: z.string(),
+    username: z.string().optional(),
     attributes: z.record(z.string(), z.string()),
     mfaEnabled: z.boolean(),
     createdAt: z.string(),

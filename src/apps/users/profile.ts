@@ -4,12 +4,16 @@ import { ConditionFailedError, type Item, type Key, type Table, when } from '../
 /** Every per-user item lives in the partition named by the verified `sub`, never by input. */
 export const userPartition = (sub: string): string => `USER#${sub}`;
 export const profileKey = (sub: string): Key => ({ PK: userPartition(sub), SK: 'PROFILE' });
+/** Who holds a username: one item per name, so uniqueness is a conditional write. */
+export const usernameKey = (username: string): Key => ({ PK: `USERNAME#${username}`, SK: 'USERNAME' });
 
 /** The public view of a profile item, as `GET /v1/me` returns it. */
 export interface ProfileView {
   sub: string;
   email: string;
   name: string;
+  /** The unique public name of the user's site, once chosen. */
+  username?: string;
   attributes: Record<string, string>;
   mfaEnabled: boolean;
   createdAt: string;
@@ -21,6 +25,7 @@ export function profileView(item: Item): ProfileView {
     sub: item.sub as string,
     email: item.email as string,
     name: item.name as string,
+    ...(typeof item.username === 'string' ? { username: item.username } : {}),
     attributes: (item.attributes ?? {}) as Record<string, string>,
     mfaEnabled: item.mfaEnabled === true,
     createdAt: item.createdAt as string,

@@ -1,5 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
-import { badRequest, unauthorized } from '../../platform/errors.ts';
+import { badRequest, conflict, unauthorized } from '../../platform/errors.ts';
 import type {
   AccessClaims,
   Caller,
@@ -8,8 +8,8 @@ import type {
   SignInResult,
   Tokens,
 } from '../../platform/identity.ts';
-import type { Item, Table } from '../../platform/table.ts';
-import { type ProfileView, profileKey, profileView } from './profile.ts';
+import { type Item, type Table, TransactionCanceledError, type WriteOp, when } from '../../platform/table.ts';
+import { type ProfileView, profileKey, profileView, usernameKey } from './profile.ts';
 import { AuthThrottle } from './throttle.ts';
 
 /** Where an attempt comes from, for the guess throttle. */
@@ -98,12 +98,51 @@ export class AccountsService {
     await this.table.update(profileKey(caller.sub), { set: { mfaEnabled: false, updatedAt: this.now() } });
   }
 
-  async updateMe(caller: Caller, changes: { name?: string; attributes?: CustomAttributes }): Promise<ProfileView> {
-    const user = await this.identity.updateUser(caller, changes);
-    const item = await this.table.update(profileKey(caller.sub), {
-      set: { name: user.name, attributes: user.attributes, updatedAt: this.now() },
-    });
+  async updateMe(
+    caller: Caller,
+    changes: { name?: string; username?: string; attributes?: CustomAttributes },
+  ): Promise<ProfileView> {
+    const { username, ...identityChanges } = changes;
+    if (username !== undefined) await this.claimUsername(caller.sub, username);
+    if (identityChanges.name === undefined && identityChanges.attributes === undefined) {
+      return profileView(await this.requireProfile(caller.sub));
+    }
+    const user = await this.identity.updateUser(caller, identityChanges);
+    const item = await this.table.update(
+      profileKey(caller.sub),
+      { set: { name: user.name, attributes: user.attributes, updatedAt: this.now() } },
+      { condition: when.exists() },
+    );
     return profileView(item);
+  }
+
+  /**
+   * Takes `username` for the user and frees their previous one, in one transaction whose
+   * condition makes the name unique: two users asking at once cannot both get it.
+   */
+  private async claimUsername(sub: string, username: string): Promise<void> {
+    const profile = await this.requireProfile(sub);
+    const previous = profile.username as string | undefined;
+    if (previous === username) return;
+    const ops: WriteOp[] = [
+      { put: { ...usernameKey(username), type: 'claim', holderId: sub }, condition: when.notExists() },
+      { update: profileKey(sub), changes: { set: { username, updatedAt: this.now() } }, condition: when.exists() },
+    ];
+    if (previous) ops.push({ delete: usernameKey(previous), condition: when.equals('holderId', sub) });
+    try {
+      await this.table.transact(ops);
+    } catch (error) {
+      if (error instanceof TransactionCanceledError && error.reasons[0] === 'ConditionalCheckFailed') {
+        throw conflict('UsernameTaken', `The username ${username} is taken: choose another`);
+      }
+      throw error;
+    }
+  }
+
+  private async requireProfile(sub: string): Promise<Item> {
+    const profile = await this.table.get(profileKey(sub));
+    if (!profile) throw unauthorized('The account no longer exists');
+    return profile;
   }
 
   /**
