@@ -16,6 +16,11 @@ const origin = z.string().refine((value) => {
   }
 }, 'each origin must look like https://app.example.com (scheme, host, optional port; no path or trailing slash)');
 
+const megabytes = z.coerce
+  .number({ message: 'must be a number of megabytes' })
+  .int('must be a whole number of megabytes')
+  .min(0, 'must not be negative');
+
 const file = z.string().refine((path) => existsSync(path), 'the file does not exist');
 
 const schema = z
@@ -32,6 +37,7 @@ const schema = z
     SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL' }).optional(),
     MAIL_FROM: z.string().min(3).default('Stratus <no-reply@stratus.localhost>'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    READ_CACHE_MB: megabytes.default(64),
   })
   .refine((env) => !!env.TLS_CERT === !!env.TLS_KEY, {
     message: 'give both TLS_CERT and TLS_KEY, or neither (a self-signed pair is then made in DATA_DIR)',
@@ -48,6 +54,8 @@ export interface Config {
   smtpUrl?: string;
   mailFrom: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Memory for the read cache in bytes; 0 turns it off. */
+  readCacheBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     corsOrigins: origins,
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
+    readCacheBytes: values.READ_CACHE_MB * 1024 * 1024,
   };
   if (values.TLS_CERT && values.TLS_KEY) config.tls = { certFile: values.TLS_CERT, keyFile: values.TLS_KEY };
   if (values.SMTP_URL) config.smtpUrl = values.SMTP_URL;

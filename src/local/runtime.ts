@@ -3,6 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import pino from 'pino';
+import { CachedTable } from '../adapters/cached-table.ts';
 import { type Database, openDatabase } from '../adapters/local/database.ts';
 import { LocalIdentity } from '../adapters/local/local-identity.ts';
 import { OutboxNotifier } from '../adapters/local/outbox-notifier.ts';
@@ -20,6 +21,7 @@ import { docsRoutes } from '../http/docs.ts';
 import { requireUser } from '../http/middleware/auth.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { Notifier } from '../platform/notifier.ts';
+import type { Table } from '../platform/table.ts';
 import type { Config } from './config.ts';
 import { devOutboxRoutes, wellKnownRoutes } from './local-routes.ts';
 
@@ -38,7 +40,9 @@ export interface LocalRuntime {
   config: Config;
   app: OpenAPIHono<AppEnv>;
   db: Database;
-  table: SqliteTable;
+  /** The app's table: SQLite, behind the read cache unless READ_CACHE_MB=0. */
+  table: Table;
+  sqliteTable: SqliteTable;
   dispatcher: LocalStreamDispatcher;
   identity: LocalIdentity;
   outbox: OutboxNotifier;
@@ -52,7 +56,9 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   const clock = options.clock ?? systemClock;
   const logger = pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
   const db = openDatabase(join(config.dataDir, 'stratus.db'));
-  const table = new SqliteTable(db, clock);
+  const sqliteTable = new SqliteTable(db, clock);
+  const table: Table =
+    config.readCacheBytes > 0 ? new CachedTable(sqliteTable, { maxBytes: config.readCacheBytes, clock }) : sqliteTable;
   const outbox = new OutboxNotifier(join(config.dataDir, 'outbox'));
   const smtp = config.smtpUrl ? new SmtpNotifier(config.smtpUrl, config.mailFrom) : undefined;
   const notifier: Notifier = new ChannelNotifier({ email: smtp ?? outbox, sms: outbox });
@@ -77,9 +83,9 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     onError: (consumer, error, attempt) => logger.warn({ consumer, attempt, err: error }, 'stream handler failed'),
     ...options.stream,
   });
-  const stopListening = table.onChange(() => dispatcher.wake());
+  const stopListening = sqliteTable.onChange(() => dispatcher.wake());
   dispatcher.start();
-  const sweeper = setInterval(() => table.sweepExpired(), TTL_SWEEP_MS).unref();
+  const sweeper = setInterval(() => sqliteTable.sweepExpired(), TTL_SWEEP_MS).unref();
 
   const app = createHttpApp({
     accounts,
@@ -96,6 +102,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     app,
     db,
     table,
+    sqliteTable,
     dispatcher,
     identity,
     outbox,

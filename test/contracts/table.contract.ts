@@ -21,7 +21,12 @@ export interface TableUnderTest {
  * What every Table adapter must do, with DynamoDB's semantics as the floor. Run by each
  * adapter's test with a factory that gives a fresh, empty table.
  */
-export function tableContract(adapter: string, open: () => Promise<TableUnderTest>): void {
+export function tableContract(
+  adapter: string,
+  open: () => Promise<TableUnderTest>,
+  /** Put every partition under this prefix (the read cache only caches `USER#` partitions). */
+  options: { partitionPrefix?: string } = {},
+): void {
   describe(`Table contract: ${adapter}`, () => {
     let subject: TableUnderTest;
     let table: Table;
@@ -36,7 +41,7 @@ export function tableContract(adapter: string, open: () => Promise<TableUnderTes
     // Each case gets partitions of its own, so cases cannot see each other's items.
     beforeEach(() => {
       run += 1;
-      partition = `T${run}`;
+      partition = `${options.partitionPrefix ?? ''}T${run}`;
     });
     const key = (sk: string, pk = partition) => ({ PK: pk, SK: sk });
 

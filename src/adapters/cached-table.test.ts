@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { tableContract } from '../../test/contracts/table.contract.ts';
+import { TestClock } from '../../test/support/clock.ts';
+import type { Item, Key, Page, QueryInput, Table } from '../platform/table.ts';
+import { CachedTable } from './cached-table.ts';
+import { openDatabase } from './local/database.ts';
+import { SqliteTable } from './local/sqlite-table.ts';
+
+// The cache must not change what any operation means: the whole table contract, on cached partitions.
+tableContract(
+  'SQLite behind the read cache',
+  async () => {
+    const db = openDatabase(':memory:');
+    const clock = new TestClock();
+    return { table: new CachedTable(new SqliteTable(db, clock), { clock }), clock, close: async () => void db.close() };
+  },
+  { partitionPrefix: 'USER#' },
+);
+
+function cachedSqlite() {
+  const db = openDatabase(':memory:');
+  const clock = new TestClock();
+  const sqlite = new SqliteTable(db, clock);
+  return { sqlite, cached: new CachedTable(sqlite, { clock }), clock, close: () => db.close() };
+}
+
+describe('read cache', () => {
+  test('a repeated read is served from memory; a write through the cache is seen at once', async () => {
+    const { sqlite, cached, close } = cachedSqlite();
+    const key = { PK: 'USER#a', SK: 'TODO#1' };
+    await cached.put({ ...key, title: 'first', GSI1PK: 'USER#a#TODO#open', GSI1SK: 'TODO#1' });
+    assert.equal((await cached.get(key))?.title, 'first');
+    assert.equal((await cached.query({ index: 'GSI1', partition: 'USER#a#TODO#open' })).items.length, 1);
+    // Written behind the cache's back: the cached copies are still served, proving they are cached.
+    await sqlite.put({ ...key, title: 'behind' });
+    assert.equal((await cached.get(key))?.title, 'first');
+    assert.ok(cached.stats().hits >= 1);
+    // Moving the item to another index partition through the cache invalidates both lists.
+    await cached.update(key, { set: { title: 'second', GSI1PK: 'USER#a#TODO#done' } });
+    assert.equal((await cached.get(key))?.title, 'second');
+    assert.equal((await cached.query({ index: 'GSI1', partition: 'USER#a#TODO#open' })).items.length, 0);
+    assert.equal((await cached.query({ index: 'GSI1', partition: 'USER#a#TODO#done' })).items.length, 1);
+    close();
+  });
+
+  test("one user's write leaves another user's cached reads alone, and never serves them", async () => {
+    const { cached, close } = cachedSqlite();
+    await cached.put({ PK: 'USER#a', SK: 'TODO#1', owner: 'a' });
+    await cached.put({ PK: 'USER#b', SK: 'TODO#1', owner: 'b' });
+    assert.equal((await cached.get({ PK: 'USER#a', SK: 'TODO#1' }))?.owner, 'a');
+    assert.equal((await cached.get({ PK: 'USER#b', SK: 'TODO#1' }))?.owner, 'b');
+    const hits = cached.stats().hits;
+    await cached.put({ PK: 'USER#b', SK: 'TODO#2', owner: 'b' });
+    assert.equal((await cached.get({ PK: 'USER#a', SK: 'TODO#1' }))?.owner, 'a');
+    assert.equal(cached.stats().hits, hits + 1, "a's entry survived b's write");
+    close();
+  });
+
+  test('a read that overlaps a write never stores the older result', async () => {
+    // A table whose reads take a while, so a write can land in the middle of one.
+    const { sqlite, close } = cachedSqlite();
+    let release: (() => void) | undefined;
+    const slow: Table = Object.assign(Object.create(sqlite) as Table, {
+      async get(key: Key) {
+        const item = await sqlite.get(key);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return item;
+      },
+      async query(input: QueryInput): Promise<Page> {
+        return sqlite.query(input);
+      },
+    });
+    const cached = new CachedTable(slow);
+    const key = { PK: 'USER#a', SK: 'TODO#1' };
+    await cached.put({ ...key, title: 'old' });
+    const pending = cached.get(key);
+    await new Promise((r) => setImmediate(r));
+    await cached.put({ ...key, title: 'new' });
+    release?.();
+    assert.equal((await pending)?.title, 'old', 'the overlapping read saw the old item');
+    const fresh = cached.get(key);
+    await new Promise((r) => setImmediate(r));
+    release?.();
+    assert.equal((await fresh)?.title, 'new', 'but did not cache it');
+    close();
+  });
+
+  test('cached items are frozen, so no reader can change what the next reader sees', async () => {
+    const { cached, close } = cachedSqlite();
+    await cached.put({ PK: 'USER#a', SK: 'P', tags: ['x'] });
+    const item = (await cached.get({ PK: 'USER#a', SK: 'P' })) as Item;
+    assert.throws(() => {
+      (item.tags as string[]).push('y');
+    });
+    close();
+  });
+
+  test('an item whose TTL passes disappears from cached reads at once', async () => {
+    const { cached, clock, close } = cachedSqlite();
+    const ttl = Math.floor(clock.now() / 1000) + 60;
+    await cached.put({ PK: 'USER#a', SK: 'S', ttl });
+    assert.ok(await cached.get({ PK: 'USER#a', SK: 'S' }));
+    assert.equal((await cached.query({ partition: 'USER#a' })).items.length, 1);
+    clock.advance(61_000);
+    assert.equal(await cached.get({ PK: 'USER#a', SK: 'S' }), undefined);
+    assert.equal((await cached.query({ partition: 'USER#a' })).items.length, 0);
+    close();
+  });
+
+  test('partitions outside USER# are never cached', async () => {
+    const { sqlite, cached, close } = cachedSqlite();
+    await cached.put({ PK: 'USERNAME#ada', SK: 'USERNAME', holderId: 'a' });
+    await cached.get({ PK: 'USERNAME#ada', SK: 'USERNAME' });
+    await sqlite.put({ PK: 'USERNAME#ada', SK: 'USERNAME', holderId: 'b' });
+    assert.equal((await cached.get({ PK: 'USERNAME#ada', SK: 'USERNAME' }))?.holderId, 'b');
+    close();
+  });
+});
