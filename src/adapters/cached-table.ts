@@ -141,9 +141,9 @@ export class CachedTable implements Table {
     if ((this.generations.get(scope) ?? 0) !== before || this.epoch !== epoch) return value;
     deepFreeze(value);
     this.entries.set(cacheKey, { scope, value, bytes: approximateBytes(value) });
-    let keys = this.keysByScope.get(scope);
-    if (!keys) this.keysByScope.set(scope, (keys = new Set()));
+    const keys = this.keysByScope.get(scope) ?? new Set<string>();
     keys.add(cacheKey);
+    this.keysByScope.set(scope, keys);
     return value;
   }
 
