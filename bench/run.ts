@@ -5,42 +5,60 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import { load, printTable, spawnServer } from './harness.ts';
+import { seedTodos, TODOS_PER_USER, todoMix, USERS } from './todos.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = 64;
 
 const dataDir = await mkdtemp(join(tmpdir(), 'stratus-bench-'));
 const hello = await spawnServer(['bench/hello-server.ts', dataDir], {}, /LISTENING (\S+)/, join(dataDir, 'hello.log'));
-// Request logging stays on (one JSON line per request), as in production.
-const stratus = await spawnServer(
-  ['src/local/main.ts'],
-  { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
-  /running at (https:\/\/\S+)/,
-  join(dataDir, 'stratus.log'),
-);
+/** Stratus as `npm start` runs it, logging one JSON line per request (to a file), as in production. */
+let starts = 0;
+const startStratus = (env: Record<string, string> = {}) =>
+  spawnServer(
+    ['src/local/main.ts'],
+    { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...env },
+    /running at (https:\/\/\S+)/,
+    join(dataDir, `stratus-${++starts}.log`),
+  );
 
 try {
-  const token = await signedInUser(stratus.url, dataDir);
+  let stratus = await startStratus();
+  const tokens: string[] = [];
+  for (let i = 0; i < USERS; i++) tokens.push(await signedInUser(stratus.url, dataDir, `bench${i}@example.com`));
+  const users = await seedTodos(stratus.url, tokens);
+  const mix = todoMix(users);
+
   const baseline = await load('node:https hello world', { url: `${hello.url}/`, connections, seconds });
-  const me = await load('GET /v1/me (authenticated)', {
+  const me = await load('GET /v1/me', {
     url: `${stratus.url}/v1/me`,
     connections,
     seconds,
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${tokens[0]}` },
   });
+  const cached = await load('to-do mix, cache on', { url: stratus.url, connections, seconds, requests: mix });
+  await stratus.stop();
+  // The same data and signing key, so the same tokens and requests work on the uncached server.
+  stratus = await startStratus({ READ_CACHE_MB: '0' });
+  const uncached = await load('to-do mix, cache off', { url: stratus.url, connections, seconds, requests: mix });
+  await stratus.stop();
+
   printTable(
-    `Accounts: ${connections} connections, ${seconds} s each, server in its own process`,
-    [baseline, me],
+    `${connections} connections, ${seconds} s each after a 2 s warm-up; servers in their own processes. ` +
+      `To-do mix: ${USERS} users x ${TODOS_PER_USER} to-dos, 95% list/get, 5% create/update`,
+    [baseline, me, cached, uncached],
     baseline,
   );
-  if (me.non2xx > 0 || me.errors > 0) throw new Error('the benchmark saw failed requests: the figures are not valid');
+  const failed = [me, cached, uncached].filter((r) => r.non2xx > 0 || r.errors > 0);
+  if (failed.length > 0)
+    throw new Error(`failed requests in ${failed.map((r) => r.name).join(', ')}: figures not valid`);
 } finally {
-  await Promise.all([hello.stop(), stratus.stop()]);
+  await hello.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
 
 /** Signs up, confirms with the code from the outbox and signs in, the way a user would. */
-async function signedInUser(url: string, dir: string): Promise<string> {
+async function signedInUser(url: string, dir: string, email: string): Promise<string> {
   const agent = new Agent({ connect: { rejectUnauthorized: false } });
   const post = async (path: string, body: unknown) => {
     const response = await fetch(`${url}${path}`, {
@@ -51,13 +69,19 @@ async function signedInUser(url: string, dir: string): Promise<string> {
     });
     return (await response.json()) as Record<string, string>;
   };
-  const email = 'bench@example.com';
   const password = 'a long benchmark passphrase';
   await post('/v1/auth/signup', { email, password, name: 'Bench' });
-  const [file] = await readdir(join(dir, 'outbox'));
-  const code = /\b(\d{6})\b/.exec(JSON.parse(await readFile(join(dir, 'outbox', file as string), 'utf8')).text)?.[1];
+  const code = await mailedCode(join(dir, 'outbox'), email);
   await post('/v1/auth/confirm', { email, code });
   const tokens = await post('/v1/auth/signin', { email, password });
   await agent.close();
   return tokens.accessToken as string;
+}
+
+async function mailedCode(outbox: string, email: string): Promise<string | undefined> {
+  for (const file of (await readdir(outbox)).sort().reverse()) {
+    const message = JSON.parse(await readFile(join(outbox, file), 'utf8')) as { to: string; text: string };
+    if (message.to === email) return /\b(\d{6})\b/.exec(message.text)?.[1];
+  }
+  return undefined;
 }

@@ -3,6 +3,8 @@ import { type ChangeRecord, RecordFailure, type StreamHandler } from '../../plat
 import type { Database } from './database.ts';
 import { readChangeRecords } from './sqlite-table.ts';
 
+const PRUNE_EVERY_MS = 60_000;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS stream_checkpoints (consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stream_dead_letters (
@@ -54,6 +56,7 @@ export class LocalStreamDispatcher {
   private running: Promise<void> | undefined;
   private rerun = false;
   private stopped = true;
+  private prunedAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -216,10 +219,16 @@ export class LocalStreamDispatcher {
     return this.db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM stream_records').get()?.seq ?? 0;
   }
 
-  /** Drops records every consumer has passed once they are older than the retention. */
+  /**
+   * Drops records every consumer has passed once they are older than the retention. At most
+   * once a minute: it is a range delete, and a busy stream wakes the dispatcher on every write.
+   */
   private prune(): void {
+    const now = this.options.clock.now();
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
     const passed = Math.min(...this.consumers.map((c) => c.checkpoint), this.lastSeq());
-    const before = this.options.clock.now() - this.options.retentionMs;
+    const before = now - this.options.retentionMs;
     this.db.prepare('DELETE FROM stream_records WHERE seq <= ? AND created_at < ?').run(passed, before);
   }
 
