@@ -1,9 +1,16 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.ts';
+import { requireUser } from '../http/middleware/auth.ts';
+import { rateLimit } from '../http/middleware/rate-limit.ts';
+import { DailyQuotas, type QuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { StreamHandler } from '../platform/stream.ts';
 import type { Table } from '../platform/table.ts';
+import { deleteApiKeyLookupOnRemoval } from './api-keys/events.ts';
+import type { UsagePlan } from './api-keys/plans.ts';
+import { apiKeyRoutes } from './api-keys/routes.ts';
+import { ApiKeysService } from './api-keys/service.ts';
 import { bookmarkRoutes } from './bookmarks/routes.ts';
 import { BookmarkService } from './bookmarks/service.ts';
 import { noteRoutes } from './notes/routes.ts';
@@ -13,11 +20,24 @@ import { SiteService } from './sites/service.ts';
 import { todoRoutes } from './todos/routes.ts';
 import { TodoService } from './todos/service.ts';
 import { deleteUserDataOnAccountRemoval } from './users/events.ts';
+import { accountRoutes } from './users/routes.ts';
+import type { AccountsService } from './users/service.ts';
 
 /** The ports every app is built on; each runtime (one machine, Lambda) plugs in its adapters. */
 export interface AppPorts {
   table: Table;
   clock: Clock;
+  /** Where API keys' daily request counts are kept. */
+  quotaStore: QuotaStore;
+}
+
+export interface AppSettings {
+  accounts: AccountsService;
+  /** Requests per second without an API key, per user and per address (bursts of twice that). */
+  rateLimits: { perUser: number; perAddress: number };
+  /** API key usage plans; the first is the default. */
+  usagePlans?: UsagePlan[];
+  onBackgroundError(error: unknown, what: string): void;
 }
 
 export interface Apps {
@@ -25,21 +45,45 @@ export interface Apps {
   routes: OpenAPIHono<AppEnv>[];
   /** Change-stream handlers (DynamoDB Streams on AWS). */
   streamHandlers: StreamHandler[];
+  /** Writes what is held in memory (daily counts); call before closing the stores. */
+  close(): Promise<void>;
 }
 
 /**
  * The apps, wired to ports: the one list of what Stratus serves, shared by the one-machine
- * runtime and the Lambda entry points. `signedIn` is the middleware chain of a signed-in route.
+ * runtime and the Lambda entry points.
  */
-export function composeApps(ports: AppPorts, signedIn: MiddlewareHandler<AppEnv>[]): Apps {
+export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
   const { table, clock } = ports;
+  const { accounts, rateLimits, usagePlans } = settings;
+  const apiKeys = new ApiKeysService(table, clock, {
+    ...(usagePlans ? { plans: usagePlans, defaultPlan: usagePlans[0]?.name } : {}),
+    onBackgroundError: (error) => settings.onBackgroundError(error, 'api key last-used write'),
+  });
+  const quotas = new DailyQuotas(ports.quotaStore, clock, {
+    onFlushError: (error) => settings.onBackgroundError(error, 'daily quota flush'),
+  });
+  /** Every signed-in route: the session check, then the usage plan or default rate limit. */
+  const signedIn: MiddlewareHandler<AppEnv>[] = [
+    requireUser((token) => accounts.authenticate(token)),
+    rateLimit({
+      apiKeys,
+      clock,
+      quotas,
+      perUser: { ratePerSecond: rateLimits.perUser, burst: 2 * rateLimits.perUser },
+      perAddress: { ratePerSecond: rateLimits.perAddress, burst: 2 * rateLimits.perAddress },
+    }),
+  ];
   return {
     routes: [
+      accountRoutes(accounts, signedIn),
       todoRoutes(new TodoService(table, clock), signedIn),
       noteRoutes(new NoteService(table, clock), signedIn),
       bookmarkRoutes(new BookmarkService(table, clock), signedIn),
       siteRoutes(new SiteService(table)),
+      apiKeyRoutes(apiKeys, signedIn),
     ],
-    streamHandlers: [deleteUserDataOnAccountRemoval(table)],
+    streamHandlers: [deleteUserDataOnAccountRemoval(table), deleteApiKeyLookupOnRemoval(table)],
+    close: () => quotas.close(),
   };
 }

@@ -4,8 +4,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { accountRoutes } from '../apps/users/routes.ts';
-import type { AccountsService } from '../apps/users/service.ts';
 import { AppError } from '../platform/errors.ts';
 import type { AppEnv } from './context.ts';
 import { type RequestLogEntry, requestLog } from './middleware/request-log.ts';
@@ -15,14 +13,13 @@ import { problemResponse, toAppError } from './problem.ts';
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
 export interface HttpAppOptions {
-  accounts: AccountsService;
   /** Origins allowed to call the API from a browser; no others get CORS headers. */
   corsOrigins: string[];
   /** How this runtime learns the client's address (the socket, or API Gateway's context). */
   clientIp: MiddlewareHandler<AppEnv>;
   logRequest: (entry: RequestLogEntry) => void;
   logError: (error: unknown, requestId: string) => void;
-  /** The apps' routes (to-dos, notes, ...), from `composeApps`. */
+  /** The apps' routes (accounts, to-dos, notes, ...), from `composeApps`. */
   appRoutes?: Array<Hono<AppEnv>>;
   /** Routes only one runtime has (the local JWKS, the dev outbox, the docs page). */
   extraRoutes?: Array<Hono<AppEnv>>;
@@ -59,6 +56,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
         'RateLimit-Limit',
         'RateLimit-Remaining',
         'RateLimit-Reset',
+        'RateLimit-Policy',
+        'Idempotent-Replayed',
       ],
       maxAge: 600,
     }),
@@ -83,9 +82,14 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     bearerFormat: 'JWT',
     description: 'The accessToken from /v1/auth/signin',
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'Optional, beside the Bearer token: counts the request against the key’s usage plan',
+  });
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.route('/', accountRoutes(options.accounts));
   for (const routes of options.appRoutes ?? []) app.route('/', routes);
   for (const extra of options.extraRoutes ?? []) app.route('/', extra);
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { UsagePlan } from '../apps/api-keys/plans.ts';
 
 const port = z.coerce
   .number({ message: 'must be a number' })
@@ -21,6 +22,24 @@ const megabytes = z.coerce
   .int('must be a whole number of megabytes')
   .min(0, 'must not be negative');
 
+const perSecond = z.coerce
+  .number({ message: 'must be a number of requests per second' })
+  .positive('must be more than 0');
+
+/** `name:ratePerSecond:burst:dailyQuota`, comma-separated, e.g. `basic:10:20:10000,pro:50:100:100000`. */
+const usagePlans = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,31}:\d+:\d+:\d+(,[a-z][a-z0-9-]{0,31}:\d+:\d+:\d+)*$/,
+    'must be name:ratePerSecond:burst:dailyQuota, comma-separated, e.g. basic:10:20:10000,pro:50:100:100000 (the first is the default)',
+  )
+  .transform((value) =>
+    value.split(',').map((plan) => {
+      const [name, rate, burst, quota] = plan.split(':');
+      return { name: name as string, ratePerSecond: Number(rate), burst: Number(burst), dailyQuota: Number(quota) };
+    }),
+  );
+
 const file = z.string().refine((path) => existsSync(path), 'the file does not exist');
 
 const schema = z
@@ -38,6 +57,9 @@ const schema = z
     MAIL_FROM: z.string().min(3).default('Stratus <no-reply@stratus.localhost>'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     READ_CACHE_MB: megabytes.default(64),
+    RATE_LIMIT_PER_USER: perSecond.default(20),
+    RATE_LIMIT_PER_ADDRESS: perSecond.default(50),
+    USAGE_PLANS: usagePlans.optional(),
   })
   .refine((env) => !!env.TLS_CERT === !!env.TLS_KEY, {
     message: 'give both TLS_CERT and TLS_KEY, or neither (a self-signed pair is then made in DATA_DIR)',
@@ -56,6 +78,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Memory for the read cache in bytes; 0 turns it off. */
   readCacheBytes: number;
+  /** Default limits of signed-in requests without an API key (bursts of twice the rate). */
+  rateLimits: { perUser: number; perAddress: number };
+  /** API key usage plans; the first is the default. Absent: the built-in plans. */
+  usagePlans?: UsagePlan[];
 }
 
 export class ConfigError extends Error {
@@ -90,7 +116,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
     readCacheBytes: values.READ_CACHE_MB * 1024 * 1024,
+    rateLimits: { perUser: values.RATE_LIMIT_PER_USER, perAddress: values.RATE_LIMIT_PER_ADDRESS },
   };
+  if (values.USAGE_PLANS) config.usagePlans = values.USAGE_PLANS;
   if (values.TLS_CERT && values.TLS_KEY) config.tls = { certFile: values.TLS_CERT, keyFile: values.TLS_KEY };
   if (values.SMTP_URL) config.smtpUrl = values.SMTP_URL;
   return config;

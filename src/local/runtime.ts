@@ -8,6 +8,7 @@ import { type Database, openDatabase } from '../adapters/local/database.ts';
 import { LocalIdentity } from '../adapters/local/local-identity.ts';
 import { OutboxNotifier } from '../adapters/local/outbox-notifier.ts';
 import { ChannelNotifier, SmtpNotifier } from '../adapters/local/smtp-notifier.ts';
+import { SqliteQuotaStore } from '../adapters/local/sqlite-rate-store.ts';
 import { SqliteTable } from '../adapters/local/sqlite-table.ts';
 import { type DispatcherOptions, LocalStreamDispatcher } from '../adapters/local/stream-dispatcher.ts';
 import { loadOrCreateSigningKeys } from '../adapters/local/token-keys.ts';
@@ -18,7 +19,6 @@ import { AuthThrottle, type ThrottleLimits } from '../apps/users/throttle.ts';
 import { createHttpApp } from '../http/app.ts';
 import type { AppEnv } from '../http/context.ts';
 import { docsRoutes } from '../http/docs.ts';
-import { requireUser } from '../http/middleware/auth.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { Notifier } from '../platform/notifier.ts';
 import type { Table } from '../platform/table.ts';
@@ -75,8 +75,15 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   });
   const accounts = new AccountsService(identity, table, clock, new AuthThrottle(options.throttle));
 
-  const signedIn = [requireUser((token) => accounts.authenticate(token))];
-  const apps = composeApps({ table, clock }, signedIn);
+  const apps = composeApps(
+    { table, clock, quotaStore: new SqliteQuotaStore(db, clock) },
+    {
+      accounts,
+      rateLimits: config.rateLimits,
+      ...(config.usagePlans ? { usagePlans: config.usagePlans } : {}),
+      onBackgroundError: (error, what) => logger.warn({ err: error }, `${what} failed`),
+    },
+  );
 
   const dispatcher = new LocalStreamDispatcher(db, apps.streamHandlers, {
     clock,
@@ -88,7 +95,6 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   const sweeper = setInterval(() => sqliteTable.sweepExpired(), TTL_SWEEP_MS).unref();
 
   const app = createHttpApp({
-    accounts,
     appRoutes: apps.routes,
     corsOrigins: config.corsOrigins,
     clientIp: socketAddress,
@@ -111,6 +117,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       clearInterval(sweeper);
       stopListening();
       await dispatcher.stop();
+      await apps.close();
       smtp?.close();
       db.close();
     },

@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
-import { requireUser } from '../../http/middleware/auth.ts';
 import { jsonBody, jsonResponse, problems, router } from '../../http/openapi.ts';
 import {
   ChallengeSchema,
@@ -27,12 +26,9 @@ import type { AccountsService } from './service.ts';
 const tags = ['Accounts'];
 
 /** The accounts API: `/v1/auth/*` (Cognito's flows) and `/v1/me`. */
-export function accountRoutes(accounts: AccountsService) {
+export function accountRoutes(accounts: AccountsService, signedInChain: MiddlewareHandler<AppEnv>[]) {
   const app = router();
-  const signedIn = {
-    security: [{ Bearer: [] }],
-    middleware: [requireUser((token) => accounts.authenticate(token))],
-  };
+  const signedIn = { security: [{ Bearer: [] }], middleware: signedInChain };
   const origin = (c: Context<AppEnv>) => ({ address: c.get('clientIp') });
   const message = (text: string) => ({ message: text });
 
