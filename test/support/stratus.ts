@@ -35,8 +35,16 @@ export class TestStratus {
     private readonly agent: Agent,
   ) {}
 
-  static async start(env: Record<string, string> = {}, options: RuntimeOptions = {}): Promise<TestStratus> {
-    const dataDir = await mkdtemp(join(tmpdir(), 'stratus-test-'));
+  /**
+   * `reuse.dataDir` starts on the data folder of a Stratus stopped with `keepData` (with its
+   * `clock` passed in `options`, this is a restart).
+   */
+  static async start(
+    env: Record<string, string> = {},
+    options: RuntimeOptions = {},
+    reuse: { dataDir?: string } = {},
+  ): Promise<TestStratus> {
+    const dataDir = reuse.dataDir ?? (await mkdtemp(join(tmpdir(), 'stratus-test-')));
     const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...env });
     const tls = await loadTls(config.dataDir, config.host);
     const clock = options.clock instanceof TestClock ? options.clock : new TestClock();
@@ -89,9 +97,10 @@ export class TestStratus {
     return signIn.body as { accessToken: string; idToken: string; refreshToken: string; expiresIn: number };
   }
 
-  async stop(): Promise<void> {
+  /** Stops the server; `keepData` leaves the data folder for a restart (`start` with `reuse`). */
+  async stop({ keepData = false }: { keepData?: boolean } = {}): Promise<void> {
     await this.server.shutdown(1000);
     await this.agent.close();
-    await rm(this.dataDir, { recursive: true, force: true });
+    if (!keepData) await rm(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -2,18 +2,19 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { TestClock } from '../../../test/support/clock.ts';
-import { ApiKeysHarness, type Reply } from './testing.ts';
+import { type Reply, TestStratus } from '../../../test/support/stratus.ts';
 
-const plans = [
-  { name: 'basic', ratePerSecond: 1, burst: 3, dailyQuota: 1000 },
-  { name: 'tiny', ratePerSecond: 100, burst: 100, dailyQuota: 5 },
-];
-const options = {
-  plans,
-  perUser: { ratePerSecond: 1, burst: 10 },
-  perAddress: { ratePerSecond: 1, burst: 30 },
-  maxActiveKeys: 3,
+const PASSWORD = 'a long and unusual passphrase';
+/** Plans basic (the default) and tiny; keyless requests: 5/s per user and 15/s per address (bursts of 10 and 30). */
+const env = {
+  USAGE_PLANS: 'basic:1:3:1000,tiny:100:100:5',
+  RATE_LIMIT_PER_USER: '5',
+  RATE_LIMIT_PER_ADDRESS: '15',
 };
+/** Live keys one user may hold: the api-keys service's default, which the runtime keeps. */
+const MAX_ACTIVE_KEYS = 20;
+/** Any signed-in, rate-limited route. */
+const PROBE = '/v1/me';
 /** Noon UTC, so no test crosses midnight unless it means to. */
 const NOON = Date.UTC(2031, 4, 20, 12, 0, 0);
 const DAY_MS = 24 * 3600 * 1000;
@@ -38,9 +39,9 @@ function rateHeaders(reply: Reply) {
 }
 
 describe('api keys: create, list, revoke, and use over HTTPS', () => {
-  let h: ApiKeysHarness;
+  let h: TestStratus;
   let n = 0;
-  const newUser = () => h.newUser(`user${++n}@example.com`);
+  const newUser = async () => (await h.newUser(`user${++n}@example.com`, PASSWORD)).accessToken;
   const createKey = async (token: string, body: Record<string, unknown> = { name: 'script' }) => {
     const reply = await h.request('POST', '/v1/api-keys', { token, body });
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
@@ -48,7 +49,7 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
   };
 
   before(async () => {
-    h = await ApiKeysHarness.start(options, { clock: new TestClock(NOON) });
+    h = await TestStratus.start(env, { clock: new TestClock(NOON) });
   });
   after(() => h.stop());
   // Every bucket is full again at the start of each test (the clock only moves when told).
@@ -76,7 +77,7 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
     }
 
     // The key works, and its use shows as lastUsedAt.
-    const used = await h.request('GET', '/v1/probe', { token, apiKey: key });
+    const used = await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } });
     assert.equal(used.status, 200);
     const [listed] = (await h.request('GET', '/v1/api-keys', { token })).body.items;
     assert.equal(listed.lastUsedAt, new Date(h.clock.now()).toISOString());
@@ -105,17 +106,17 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
     const token = await newUser();
     const { id, key } = await createKey(token);
     // Used once, so the process has the key's lookup cached.
-    assert.equal((await h.request('GET', '/v1/probe', { token, apiKey: key })).status, 200);
+    assert.equal((await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } })).status, 200);
 
     const revoked = await h.request('DELETE', `/v1/api-keys/${id}`, { token });
     assert.equal(revoked.status, 204);
-    assertProblem(await h.request('GET', '/v1/probe', { token, apiKey: key }), 403, 'InvalidApiKey');
+    assertProblem(await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } }), 403, 'InvalidApiKey');
 
     const [listed] = (await h.request('GET', '/v1/api-keys', { token })).body.items;
     assert.equal(listed.id, id);
     assert.equal(listed.revokedAt, new Date(h.clock.now()).toISOString());
     assert.equal((await h.request('DELETE', `/v1/api-keys/${id}`, { token })).status, 204);
-    assertProblem(await h.request('GET', '/v1/probe', { token, apiKey: key }), 403, 'InvalidApiKey');
+    assertProblem(await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } }), 403, 'InvalidApiKey');
   });
 
   test("another user's key id is 404 on delete (as an unknown id is) and changes nothing", async () => {
@@ -131,7 +132,7 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
 
     const [listed] = (await h.request('GET', '/v1/api-keys', { token: owner })).body.items;
     assert.equal(listed.revokedAt, undefined);
-    assert.equal((await h.request('GET', '/v1/probe', { token: owner, apiKey: key })).status, 200);
+    assert.equal((await h.request('GET', PROBE, { token: owner, headers: { 'x-api-key': key } })).status, 200);
 
     const malformed = await h.request('DELETE', '/v1/api-keys/not-an-id', { token: owner });
     assertProblem(malformed, 400, 'ValidationError');
@@ -143,30 +144,30 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
     const other = await newUser();
     const { key } = await createKey(owner);
 
-    const stolen = await h.request('GET', '/v1/probe', { token: other, apiKey: key });
+    const stolen = await h.request('GET', PROBE, { token: other, headers: { 'x-api-key': key } });
     assertProblem(stolen, 403, 'InvalidApiKey');
-    const unknown = await h.request('GET', '/v1/probe', { token: other, apiKey: aWellFormedKey() });
+    const unknown = await h.request('GET', PROBE, { token: other, headers: { 'x-api-key': aWellFormedKey() } });
     assertProblem(unknown, 403, 'InvalidApiKey');
-    const garbage = await h.request('GET', '/v1/probe', { token: other, apiKey: 'hello' });
+    const garbage = await h.request('GET', PROBE, { token: other, headers: { 'x-api-key': 'hello' } });
     assertProblem(garbage, 403, 'InvalidApiKey');
     assert.equal(stolen.body.detail, unknown.body.detail);
     assert.equal(stolen.body.detail, garbage.body.detail);
     // The stranger's attempt was not counted as the owner's use.
     assert.equal((await h.request('GET', '/v1/api-keys', { token: owner })).body.items[0].lastUsedAt, undefined);
     // A key without a token is no way in.
-    assertProblem(await h.request('GET', '/v1/probe', { apiKey: key }), 401, 'NotAuthorized');
+    assertProblem(await h.request('GET', PROBE, { headers: { 'x-api-key': key } }), 401, 'NotAuthorized');
   });
 
   test('past the plan’s burst: 429 with Retry-After and RateLimit-* headers, until the bucket refills', async () => {
     const token = await newUser();
     const { key } = await createKey(token);
     for (const left of ['2', '1', '0']) {
-      const ok = await h.request('GET', '/v1/probe', { token, apiKey: key });
+      const ok = await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } });
       assert.equal(ok.status, 200);
       assert.equal(rateHeaders(ok).limit, '3');
       assert.equal(rateHeaders(ok).remaining, left);
     }
-    const refused = await h.request('GET', '/v1/probe', { token, apiKey: key });
+    const refused = await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } });
     assertProblem(refused, 429, 'TooManyRequests');
     assert.match(refused.body.detail, /API key/);
     assert.deepEqual(rateHeaders(refused), {
@@ -178,9 +179,9 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
     });
 
     h.clock.advance(999);
-    assert.equal((await h.request('GET', '/v1/probe', { token, apiKey: key })).status, 429);
+    assert.equal((await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } })).status, 429);
     h.clock.advance(1);
-    const again = await h.request('GET', '/v1/probe', { token, apiKey: key });
+    const again = await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } });
     assert.equal(again.status, 200);
     assert.equal(rateHeaders(again).remaining, '0');
   });
@@ -191,12 +192,12 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
     const { key } = await createKey(token);
     h.clock.advance(60_000);
     for (let left = 9; left >= 0; left--) {
-      const ok = await h.request('GET', '/v1/probe', { token });
+      const ok = await h.request('GET', PROBE, { token });
       assert.equal(ok.status, 200);
       assert.equal(rateHeaders(ok).limit, '10');
       assert.equal(rateHeaders(ok).remaining, String(left));
     }
-    const refused = await h.request('GET', '/v1/probe', { token });
+    const refused = await h.request('GET', PROBE, { token });
     assertProblem(refused, 429, 'TooManyRequests');
     assert.match(refused.body.detail, /account/);
     assert.equal(rateHeaders(refused).retryAfter, '1');
@@ -204,8 +205,8 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
     assert.equal(rateHeaders(refused).limit, '10');
     assert.ok(rateHeaders(refused).reset);
 
-    assert.equal((await h.request('GET', '/v1/probe', { token: neighbour })).status, 200);
-    assert.equal((await h.request('GET', '/v1/probe', { token, apiKey: key })).status, 200);
+    assert.equal((await h.request('GET', PROBE, { token: neighbour })).status, 200);
+    assert.equal((await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } })).status, 200);
   });
 
   test('without a key: the default per-address limit across users', async () => {
@@ -215,7 +216,7 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
     let refused: Reply | undefined;
     for (const token of tokens) {
       for (let i = 0; i < 8; i++) {
-        const reply = await h.request('GET', '/v1/probe', { token });
+        const reply = await h.request('GET', PROBE, { token });
         statuses.push(reply.status);
         if (reply.status === 429) refused ??= reply;
       }
@@ -230,11 +231,15 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
 
   test('at most maxActiveKeys live keys: 409 past it; revoking one makes room', async () => {
     const token = await newUser();
-    const keys = [await createKey(token), await createKey(token), await createKey(token)];
-    const fourth = await h.request('POST', '/v1/api-keys', { token, body: { name: 'four' } });
-    assertProblem(fourth, 409, 'ApiKeyLimitExceeded');
+    const keys = [];
+    for (let i = 0; i < MAX_ACTIVE_KEYS; i++) {
+      keys.push(await createKey(token));
+      h.clock.advance(1000); // so the per-user limit never refuses one
+    }
+    const oneTooMany = await h.request('POST', '/v1/api-keys', { token, body: { name: 'one too many' } });
+    assertProblem(oneTooMany, 409, 'ApiKeyLimitExceeded');
     assert.equal((await h.request('DELETE', `/v1/api-keys/${keys[0]?.id}`, { token })).status, 204);
-    await createKey(token, { name: 'four' });
+    await createKey(token, { name: 'one too many' });
   });
 
   test('bad input is a 400 problem naming the field', async () => {
@@ -269,24 +274,29 @@ describe('api keys: create, list, revoke, and use over HTTPS', () => {
 });
 
 describe('api keys: the daily quota', () => {
-  let h: ApiKeysHarness;
+  let h: TestStratus;
+  const signIn = async (email: string): Promise<string> => {
+    const reply = await h.request('POST', '/v1/auth/signin', { body: { email, password: PASSWORD } });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    return reply.body.accessToken as string;
+  };
   before(async () => {
-    h = await ApiKeysHarness.start(options, { clock: new TestClock(NOON) });
+    h = await TestStratus.start(env, { clock: new TestClock(NOON) });
   });
   after(() => h.stop());
 
   test('past the daily quota: 429 until the next UTC day, and the count survives a restart', async () => {
-    let token = await h.newUser('quota@example.com');
+    let token = (await h.newUser('quota@example.com', PASSWORD)).accessToken;
     const created = await h.request('POST', '/v1/api-keys', { token, body: { name: 'etl', plan: 'tiny' } });
     const { key } = created.body;
     for (const left of ['4', '3', '2', '1', '0']) {
-      const ok = await h.request('GET', '/v1/probe', { token, apiKey: key });
+      const ok = await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } });
       assert.equal(ok.status, 200);
       assert.equal(rateHeaders(ok).limit, '5', 'the quota is the limit closest to running out');
       assert.equal(rateHeaders(ok).remaining, left);
     }
     const secondsToMidnight = String(Math.ceil((DAY_MS - (h.clock.now() % DAY_MS)) / 1000));
-    const refused = await h.request('GET', '/v1/probe', { token, apiKey: key });
+    const refused = await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } });
     assertProblem(refused, 429, 'QuotaExceeded');
     assert.match(refused.body.detail, /daily quota of 5/);
     assert.deepEqual(rateHeaders(refused), {
@@ -297,16 +307,18 @@ describe('api keys: the daily quota', () => {
       retryAfter: secondsToMidnight,
     });
 
-    h = await h.restart();
-    assertProblem(await h.request('GET', '/v1/probe', { token, apiKey: key }), 429, 'QuotaExceeded');
+    // Stopped (daily counts written) and started again on the same data folder and clock.
+    await h.stop({ keepData: true });
+    h = await TestStratus.start(env, { clock: h.clock }, { dataDir: h.dataDir });
+    assertProblem(await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } }), 429, 'QuotaExceeded');
 
     // A second before midnight, still refused; just after it, a new day's quota.
     const midnight = Math.ceil(h.clock.now() / DAY_MS) * DAY_MS;
     h.clock.advance(midnight - 1000 - h.clock.now());
-    token = await h.signIn('quota@example.com');
-    assertProblem(await h.request('GET', '/v1/probe', { token, apiKey: key }), 429, 'QuotaExceeded');
+    token = await signIn('quota@example.com');
+    assertProblem(await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } }), 429, 'QuotaExceeded');
     h.clock.advance(1000);
-    const nextDay = await h.request('GET', '/v1/probe', { token, apiKey: key });
+    const nextDay = await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } });
     assert.equal(nextDay.status, 200);
     assert.equal(rateHeaders(nextDay).remaining, '4');
   });

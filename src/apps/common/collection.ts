@@ -265,7 +265,7 @@ export class OwnedCollection<F extends Fields> {
   }
 
   private async claimConflict(claims: Claim[], reasons: string[]): Promise<AppError | Error> {
-    const index = reasons.findIndex((r) => r === 'ConditionalCheckFailed');
+    const index = reasons.indexOf('ConditionalCheckFailed');
     const claim = claims[index];
     if (!claim) return preconditionFailed(`The ${this.spec.noun} changed while this request ran: retry`);
     const holder = await this.table.get(claim.key);
