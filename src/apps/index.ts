@@ -5,6 +5,7 @@ import { requireUser } from '../http/middleware/auth.ts';
 import { rateLimit } from '../http/middleware/rate-limit.ts';
 import { DailyQuotas, type QuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { ObjectEventHandler, ObjectStore } from '../platform/objects.ts';
 import type { StreamHandler } from '../platform/stream.ts';
 import type { Table } from '../platform/table.ts';
 import { deleteApiKeyLookupOnRemoval } from './api-keys/events.ts';
@@ -13,6 +14,8 @@ import { apiKeyRoutes } from './api-keys/routes.ts';
 import { ApiKeysService } from './api-keys/service.ts';
 import { bookmarkRoutes } from './bookmarks/routes.ts';
 import { BookmarkService } from './bookmarks/service.ts';
+import { fileRoutes } from './files/routes.ts';
+import { type FileLimits, FileService } from './files/service.ts';
 import { noteRoutes } from './notes/routes.ts';
 import { NoteService } from './notes/service.ts';
 import { siteRoutes } from './sites/routes.ts';
@@ -29,6 +32,7 @@ export interface AppPorts {
   clock: Clock;
   /** Where API keys' daily request counts are kept. */
   quotaStore: QuotaStore;
+  objects: ObjectStore;
 }
 
 export interface AppSettings {
@@ -37,6 +41,7 @@ export interface AppSettings {
   rateLimits: { perUser: number; perAddress: number };
   /** API key usage plans; the first is the default. */
   usagePlans?: UsagePlan[];
+  fileLimits: FileLimits;
   onBackgroundError(error: unknown, what: string): void;
 }
 
@@ -45,6 +50,8 @@ export interface Apps {
   routes: OpenAPIHono<AppEnv>[];
   /** Change-stream handlers (DynamoDB Streams on AWS). */
   streamHandlers: StreamHandler[];
+  /** Object event handlers (S3 notifications on AWS, the durable queue on one machine). */
+  objectHandlers: ObjectEventHandler[];
   /** Writes what is held in memory (daily counts); call before closing the stores. */
   close(): Promise<void>;
 }
@@ -60,6 +67,7 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
     ...(usagePlans ? { plans: usagePlans, defaultPlan: usagePlans[0]?.name } : {}),
     onBackgroundError: (error) => settings.onBackgroundError(error, 'api key last-used write'),
   });
+  const files = new FileService(table, ports.objects, clock, settings.fileLimits);
   const quotas = new DailyQuotas(ports.quotaStore, clock, {
     onFlushError: (error) => settings.onBackgroundError(error, 'daily quota flush'),
   });
@@ -81,9 +89,15 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       noteRoutes(new NoteService(table, clock), signedIn),
       bookmarkRoutes(new BookmarkService(table, clock), signedIn),
       siteRoutes(new SiteService(table)),
+      fileRoutes(files, signedIn),
       apiKeyRoutes(apiKeys, signedIn),
     ],
-    streamHandlers: [deleteUserDataOnAccountRemoval(table), deleteApiKeyLookupOnRemoval(table)],
+    streamHandlers: [
+      deleteUserDataOnAccountRemoval(table),
+      deleteApiKeyLookupOnRemoval(table),
+      files.accountRemovalHandler(),
+    ],
+    objectHandlers: [files.objectHandler()],
     close: () => quotas.close(),
   };
 }

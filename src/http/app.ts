@@ -21,6 +21,8 @@ export interface HttpAppOptions {
   logError: (error: unknown, requestId: string) => void;
   /** The apps' routes (accounts, to-dos, notes, ...), from `composeApps`. */
   appRoutes?: Array<Hono<AppEnv>>;
+  /** Paths whose bodies are not JSON and not bound by the 1 MB limit (local object uploads, limited by their signature). */
+  unlimitedBody?: (path: string) => boolean;
   /** Routes only one runtime has (the local JWKS, the dev outbox, the docs page). */
   extraRoutes?: Array<Hono<AppEnv>>;
 }
@@ -62,19 +64,18 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
       maxAge: 600,
     }),
   );
-  app.use(
-    bodyLimit({
-      maxSize: JSON_BODY_LIMIT,
-      onError: (c) => {
-        // The rest of the body is never read, so this connection cannot carry another request.
-        c.header('Connection', 'close');
-        return problemResponse(
-          c,
-          new AppError(413, 'PayloadTooLarge', 'The request body is too large: the limit is 1 MB'),
-        );
-      },
-    }),
-  );
+  const jsonBodyLimit = bodyLimit({
+    maxSize: JSON_BODY_LIMIT,
+    onError: (c) => {
+      // The rest of the body is never read, so this connection cannot carry another request.
+      c.header('Connection', 'close');
+      return problemResponse(
+        c,
+        new AppError(413, 'PayloadTooLarge', 'The request body is too large: the limit is 1 MB'),
+      );
+    },
+  });
+  app.use((c, next) => (options.unlimitedBody?.(c.req.path) ? next() : jsonBodyLimit(c, next)));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
     type: 'http',

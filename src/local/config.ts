@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { UsagePlan } from '../apps/api-keys/plans.ts';
+import type { FileLimits } from '../apps/files/service.ts';
 
 const port = z.coerce
   .number({ message: 'must be a number' })
@@ -60,6 +62,8 @@ const schema = z
     RATE_LIMIT_PER_USER: perSecond.default(20),
     RATE_LIMIT_PER_ADDRESS: perSecond.default(50),
     USAGE_PLANS: usagePlans.optional(),
+    FILES_QUOTA_MB: megabytes.default(1024),
+    FILES_MAX_FILE_MB: megabytes.default(100),
   })
   .refine((env) => !!env.TLS_CERT === !!env.TLS_KEY, {
     message: 'give both TLS_CERT and TLS_KEY, or neither (a self-signed pair is then made in DATA_DIR)',
@@ -82,10 +86,26 @@ export interface Config {
   rateLimits: { perUser: number; perAddress: number };
   /** API key usage plans; the first is the default. Absent: the built-in plans. */
   usagePlans?: UsagePlan[];
+  /** Each user's file folder: total bytes, and bytes per file. */
+  fileLimits: FileLimits;
 }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/**
+ * `PORT=0` asks for any free port (tests, benchmarks). The port is chosen before anything is
+ * built, so the issuer, CORS origin and pre-signed links all name the port actually served.
+ */
+export async function loadConfigWithFreePort(env: Record<string, string | undefined>): Promise<Config> {
+  const config = loadConfig(env);
+  if (config.port !== 0) return config;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, config.host, resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return loadConfig({ ...env, PORT: String(port) });
 }
 
 /** Reads and checks the environment; every bad value is named with what to fix. */
@@ -97,7 +117,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Stratus cannot start; fix these settings:\n${lines.join('\n')}`);
   }
   const values = parsed.data;
-  const publicUrl = (values.PUBLIC_URL ?? `https://${urlHost(values.HOST)}:${values.PORT}`).replace(/\/$/, '');
+  const publicUrl = (values.PUBLIC_URL ?? defaultPublicUrl(values.HOST, values.PORT)).replace(/\/$/, '');
   const origins = values.CORS_ORIGINS?.split(',')
     .map((o) => o.trim())
     .filter(Boolean) ?? [new URL(publicUrl).origin];
@@ -116,12 +136,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
     readCacheBytes: values.READ_CACHE_MB * 1024 * 1024,
+    fileLimits: { quotaBytes: values.FILES_QUOTA_MB * 1024 ** 2, maxFileBytes: values.FILES_MAX_FILE_MB * 1024 ** 2 },
     rateLimits: { perUser: values.RATE_LIMIT_PER_USER, perAddress: values.RATE_LIMIT_PER_ADDRESS },
   };
   if (values.USAGE_PLANS) config.usagePlans = values.USAGE_PLANS;
   if (values.TLS_CERT && values.TLS_KEY) config.tls = { certFile: values.TLS_CERT, keyFile: values.TLS_KEY };
   if (values.SMTP_URL) config.smtpUrl = values.SMTP_URL;
   return config;
+}
+
+/** Where clients reach this server when PUBLIC_URL is not set. */
+export function defaultPublicUrl(host: string, port: number): string {
+  return `https://${urlHost(host)}:${port}`;
 }
 
 function urlHost(host: string): string {

@@ -1,4 +1,4 @@
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfigWithFreePort } from './config.ts';
 import { createLocalRuntime } from './runtime.ts';
 import { startServer } from './server.ts';
 import { loadTls } from './tls.ts';
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   let config: Config;
   try {
-    config = loadConfig(process.env);
+    config = await loadConfigWithFreePort(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -5,9 +5,17 @@ import type { MiddlewareHandler } from 'hono';
 import pino from 'pino';
 import { CachedTable } from '../adapters/cached-table.ts';
 import { type Database, openDatabase } from '../adapters/local/database.ts';
+import {
+  DiskObjectStore,
+  isObjectRoute,
+  loadOrCreateObjectSigningSecret,
+  objectEventQueueHandler,
+  objectRoutes,
+} from '../adapters/local/disk-object-store.ts';
 import { LocalIdentity } from '../adapters/local/local-identity.ts';
 import { OutboxNotifier } from '../adapters/local/outbox-notifier.ts';
 import { ChannelNotifier, SmtpNotifier } from '../adapters/local/smtp-notifier.ts';
+import { SqliteQueue, type SqliteQueueOptions } from '../adapters/local/sqlite-queue.ts';
 import { SqliteQuotaStore } from '../adapters/local/sqlite-rate-store.ts';
 import { SqliteTable } from '../adapters/local/sqlite-table.ts';
 import { type DispatcherOptions, LocalStreamDispatcher } from '../adapters/local/stream-dispatcher.ts';
@@ -34,6 +42,7 @@ export interface RuntimeOptions {
   clock?: Clock;
   throttle?: ThrottleLimits;
   stream?: DispatcherOptions;
+  queue?: SqliteQueueOptions;
 }
 
 export interface LocalRuntime {
@@ -44,6 +53,8 @@ export interface LocalRuntime {
   table: Table;
   sqliteTable: SqliteTable;
   dispatcher: LocalStreamDispatcher;
+  queue: SqliteQueue;
+  objects: DiskObjectStore;
   identity: LocalIdentity;
   outbox: OutboxNotifier;
   logger: pino.Logger;
@@ -75,10 +86,25 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   });
   const accounts = new AccountsService(identity, table, clock, new AuthThrottle(options.throttle));
 
+  // The object store needs the queue, and the queue's handlers need the apps: subscribe them after.
+  const queue = new SqliteQueue(db, [], {
+    clock,
+    onError: (handler, error, attempt) => logger.warn({ handler, attempt, err: error }, 'queue handler failed'),
+    ...options.queue,
+  });
+  const objects = await DiskObjectStore.open({
+    dir: join(config.dataDir, 'objects'),
+    db,
+    queue,
+    publicUrl: config.publicUrl,
+    secret: await loadOrCreateObjectSigningSecret(config.dataDir),
+    clock,
+  });
   const apps = composeApps(
-    { table, clock, quotaStore: new SqliteQuotaStore(db, clock) },
+    { table, clock, quotaStore: new SqliteQuotaStore(db, clock), objects },
     {
       accounts,
+      fileLimits: config.fileLimits,
       rateLimits: config.rateLimits,
       ...(config.usagePlans ? { usagePlans: config.usagePlans } : {}),
       onBackgroundError: (error, what) => logger.warn({ err: error }, `${what} failed`),
@@ -92,6 +118,8 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   });
   const stopListening = sqliteTable.onChange(() => dispatcher.wake());
   dispatcher.start();
+  for (const handler of apps.objectHandlers) queue.subscribe(objectEventQueueHandler(handler));
+  queue.start();
   const sweeper = setInterval(() => sqliteTable.sweepExpired(), TTL_SWEEP_MS).unref();
 
   const app = createHttpApp({
@@ -100,7 +128,8 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     clientIp: socketAddress,
     logRequest: (entry) => logger.info(entry, 'request'),
     logError: (error, requestId) => logger.error({ err: error, requestId }, 'unhandled error'),
-    extraRoutes: [wellKnownRoutes(issuer, keys), devOutboxRoutes(outbox), docsRoutes()],
+    extraRoutes: [wellKnownRoutes(issuer, keys), devOutboxRoutes(outbox), docsRoutes(), objectRoutes(objects)],
+    unlimitedBody: isObjectRoute,
   });
 
   return {
@@ -110,6 +139,8 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     table,
     sqliteTable,
     dispatcher,
+    queue,
+    objects,
     identity,
     outbox,
     logger,
@@ -117,6 +148,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       clearInterval(sweeper);
       stopListening();
       await dispatcher.stop();
+      await queue.stop();
       await apps.close();
       smtp?.close();
       db.close();

@@ -28,10 +28,11 @@ export async function startServer(runtime: LocalRuntime, tls: TlsPair): Promise<
   });
   const { port } = server.address() as AddressInfo;
   const host = runtime.config.host.includes(':') ? `[${runtime.config.host}]` : runtime.config.host;
+  const url = `https://${host}:${port}`;
   let stopping: Promise<void> | undefined;
   return {
     server,
-    url: `https://${host}:${port}`,
+    url,
     shutdown(graceMs = 10_000) {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

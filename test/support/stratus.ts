@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
-import { loadConfig } from '../../src/local/config.ts';
+import { loadConfigWithFreePort } from '../../src/local/config.ts';
 import { createLocalRuntime, type LocalRuntime, type RuntimeOptions } from '../../src/local/runtime.ts';
 import { type RunningServer, startServer } from '../../src/local/server.ts';
 import { loadTls } from '../../src/local/tls.ts';
@@ -45,7 +45,7 @@ export class TestStratus {
     reuse: { dataDir?: string } = {},
   ): Promise<TestStratus> {
     const dataDir = reuse.dataDir ?? (await mkdtemp(join(tmpdir(), 'stratus-test-')));
-    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...env });
+    const config = await loadConfigWithFreePort({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...env });
     const tls = await loadTls(config.dataDir, config.host);
     const clock = options.clock instanceof TestClock ? options.clock : new TestClock();
     const runtime = await createLocalRuntime(config, {
@@ -56,6 +56,11 @@ export class TestStratus {
     const server = await startServer(runtime, tls);
     const agent = new Agent({ connect: { ca: tls.cert } });
     return new TestStratus(runtime, server, clock, dataDir, tls.cert, agent);
+  }
+
+  /** Any request to this server by full URL (pre-signed object URLs), trusting its certificate. */
+  fetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
+    return fetch(url, { ...init, dispatcher: this.agent });
   }
 
   get url(): string {

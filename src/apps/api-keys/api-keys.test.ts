@@ -309,7 +309,9 @@ describe('api keys: the daily quota', () => {
 
     // Stopped (daily counts written) and started again on the same data folder and clock.
     await h.stop({ keepData: true });
-    h = await TestStratus.start(env, { clock: h.clock }, { dataDir: h.dataDir });
+    // The same address: tokens name their issuer, and the issuer is this server's URL.
+    const { port } = new URL(h.url);
+    h = await TestStratus.start({ ...env, PORT: port }, { clock: h.clock }, { dataDir: h.dataDir });
     assertProblem(await h.request('GET', PROBE, { token, headers: { 'x-api-key': key } }), 429, 'QuotaExceeded');
 
     // A second before midnight, still refused; just after it, a new day's quota.
