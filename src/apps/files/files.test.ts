@@ -207,3 +207,27 @@ describe('files: each user’s private folder', () => {
     return (await s.request('GET', '/v1/me', { token })).body.sub;
   }
 });
+
+test('deleting the account deletes its files’ bytes as well as their records', async () => {
+  const s = await TestStratus.start(
+    {},
+    { queue: { baseDelayMs: 10, pollMs: 20 }, stream: { baseDelayMs: 10, pollMs: 20 } },
+  );
+  try {
+    const { accessToken: token } = await s.newUser('leaving@example.com');
+    const sub = (await s.request('GET', '/v1/me', { token })).body.sub;
+    const grant = await s.request('POST', '/v1/files/uploads', {
+      token,
+      body: { path: 'diary.txt', contentType: 'text/plain', size: 4 },
+    });
+    await s.fetch(grant.body.url, { method: 'PUT', headers: grant.body.headers, body: 'dear' });
+    await s.runtime.queue.drain();
+    assert.ok(await s.runtime.objects.head(`users/${sub}/files/diary.txt`));
+    assert.equal((await s.request('DELETE', '/v1/me', { token })).status, 204);
+    await s.runtime.dispatcher.drain();
+    assert.equal(await s.runtime.objects.head(`users/${sub}/files/diary.txt`), undefined);
+    assert.deepEqual((await s.runtime.table.query({ partition: `USER#${sub}` })).items, []);
+  } finally {
+    await s.stop();
+  }
+});

@@ -7,9 +7,9 @@ import {
   objectKeyOf,
   validateContentType,
 } from '../../platform/objects.ts';
-import type { ChangeRecord, StreamHandler } from '../../platform/stream.ts';
-import { forEachRecord } from '../../platform/stream.ts';
+import type { StreamHandler } from '../../platform/stream.ts';
 import { type Item, type Table, TransactionCanceledError, when } from '../../platform/table.ts';
+import { onAccountRemoved } from '../users/events.ts';
 import {
   fileKey,
   filesPrefix,
@@ -172,15 +172,9 @@ export class FileService {
 
   /** When an account is deleted, its files go too (the table items go with the partition). */
   accountRemovalHandler(): StreamHandler {
-    return {
-      name: 'files.delete-objects-of-removed-accounts',
-      handle: (records) =>
-        forEachRecord(records, async (record: ChangeRecord) => {
-          const { Keys } = record.dynamodb;
-          if (record.eventName !== 'REMOVE' || Keys.SK !== 'PROFILE' || !Keys.PK.startsWith('USER#')) return;
-          await this.objects.deletePrefix(filesPrefix(Keys.PK.slice('USER#'.length)));
-        }),
-    };
+    return onAccountRemoved('files.delete-objects-of-removed-accounts', async (sub) => {
+      await this.objects.deletePrefix(filesPrefix(sub));
+    });
   }
 
   private async recordUpload(sub: string, path: string, info: ObjectInfo): Promise<void> {

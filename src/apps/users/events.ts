@@ -1,6 +1,6 @@
 import { type ChangeRecord, forEachRecord, type StreamHandler } from '../../platform/stream.ts';
-import { ConditionFailedError, type Table, when } from '../../platform/table.ts';
-import { usernameKey } from './profile.ts';
+import { ConditionFailedError, type Item, type Table, when } from '../../platform/table.ts';
+import { usernameKey, userPartition } from './profile.ts';
 
 /**
  * When a profile item is removed (the account was deleted), free its username and delete
@@ -8,19 +8,32 @@ import { usernameKey } from './profile.ts';
  * Idempotent: a redelivered record finds less (or nothing) left to delete.
  */
 export function deleteUserDataOnAccountRemoval(table: Table): StreamHandler {
+  return onAccountRemoved('users.delete-data-of-removed-accounts', async (sub, profile) => {
+    const username = profile?.username;
+    if (typeof username === 'string') await releaseUsername(table, username, sub);
+    for (;;) {
+      const page = await table.query({ partition: userPartition(sub), limit: 100 });
+      if (page.items.length === 0) return;
+      await table.batchWrite({ deletes: page.items.map(({ PK, SK }) => ({ PK, SK })) });
+    }
+  });
+}
+
+/**
+ * A stream handler that runs `work` once per deleted account (its profile item's REMOVE), with
+ * the account's sub and last profile. `work` must be idempotent: records can come twice.
+ */
+export function onAccountRemoved(
+  name: string,
+  work: (sub: string, profile: Item | undefined) => Promise<void>,
+): StreamHandler {
   return {
-    name: 'users.delete-data-of-removed-accounts',
+    name,
     handle: (records) =>
       forEachRecord(records, async (record: ChangeRecord) => {
         const { Keys } = record.dynamodb;
         if (record.eventName !== 'REMOVE' || Keys.SK !== 'PROFILE' || !Keys.PK.startsWith('USER#')) return;
-        const username = record.dynamodb.OldImage?.username;
-        if (typeof username === 'string') await releaseUsername(table, username, Keys.PK.slice('USER#'.length));
-        for (;;) {
-          const page = await table.query({ partition: Keys.PK, limit: 100 });
-          if (page.items.length === 0) return;
-          await table.batchWrite({ deletes: page.items.map(({ PK, SK }) => ({ PK, SK })) });
-        }
+        await work(Keys.PK.slice('USER#'.length), record.dynamodb.OldImage);
       }),
   };
 }
