@@ -47,7 +47,7 @@ try {
   const cached = await load('to-do mix, cache on', { url: stratus.url, connections, seconds, requests: mix });
   await stratus.stop();
   // The same data and signing key, so the same tokens and requests work on the uncached server.
-  stratus = await startStratus({ READ_CACHE_MB: '0' });
+  stratus = await startStratus({ READ_CACHE_MB: '0', PORT: new URL(stratus.url).port });
   const uncached = await load('to-do mix, cache off', { url: stratus.url, connections, seconds, requests: mix });
   await stratus.stop();
 

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
@@ -64,18 +64,22 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
       maxAge: 600,
     }),
   );
-  const jsonBodyLimit = bodyLimit({
-    maxSize: JSON_BODY_LIMIT,
-    onError: (c) => {
-      // The rest of the body is never read, so this connection cannot carry another request.
-      c.header('Connection', 'close');
-      return problemResponse(
-        c,
-        new AppError(413, 'PayloadTooLarge', 'The request body is too large: the limit is 1 MB'),
-      );
-    },
+  const tooLarge = (c: Context<AppEnv>) => {
+    // The rest of the body is never read, so this connection cannot carry another request.
+    c.header('Connection', 'close');
+    return problemResponse(c, new AppError(413, 'PayloadTooLarge', 'The request body is too large: the limit is 1 MB'));
+  };
+  const streamedBodyLimit = bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: tooLarge });
+  app.use(async (c, next) => {
+    // GET and HEAD carry no body, and a declared length is checked without reading: only a
+    // chunked body is counted as it streams. (Asking the node adapter "is there a body?" makes
+    // it build a full Request, which cost a third of a small request's time, measured.)
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || options.unlimitedBody?.(c.req.path)) return next();
+    const length = c.req.header('content-length');
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamedBodyLimit(c, next);
+    if (Number(length) > JSON_BODY_LIMIT) return tooLarge(c);
+    await next();
   });
-  app.use((c, next) => (options.unlimitedBody?.(c.req.path) ? next() : jsonBodyLimit(c, next)));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
     type: 'http',
