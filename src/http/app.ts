@@ -1,12 +1,12 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { AppError } from '../platform/errors.ts';
 import type { AppEnv } from './context.ts';
+import { corsFor } from './middleware/cors.ts';
 import { type RequestLogEntry, requestLog } from './middleware/request-log.ts';
+import { secureHeaders } from './middleware/secure-headers.ts';
 import { router } from './openapi.ts';
 import { problemResponse, toAppError } from './problem.ts';
 
@@ -34,36 +34,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   app.use(requestId());
   app.use(requestLog(options.logRequest));
   app.use(options.clientIp);
-  app.use(
-    secureHeaders({
-      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-      xFrameOptions: 'DENY',
-      xContentTypeOptions: 'nosniff',
-      referrerPolicy: 'no-referrer',
-      // API responses are data, never a document: nothing may load or frame them.
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      crossOriginResourcePolicy: 'same-origin',
-    }),
-  );
-  app.use(
-    cors({
-      origin: (origin) => (options.corsOrigins.includes(origin) ? origin : null),
-      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'x-api-key'],
-      exposeHeaders: [
-        'ETag',
-        'Location',
-        'Retry-After',
-        'X-Request-Id',
-        'RateLimit-Limit',
-        'RateLimit-Remaining',
-        'RateLimit-Reset',
-        'RateLimit-Policy',
-        'Idempotent-Replayed',
-      ],
-      maxAge: 600,
-    }),
-  );
+  app.use(secureHeaders());
+  app.use(corsFor(options.corsOrigins));
   const tooLarge = (c: Context<AppEnv>) => {
     // The rest of the body is never read, so this connection cannot carry another request.
     c.header('Connection', 'close');

@@ -511,6 +511,14 @@ describe('HTTP layer: health, headers, CORS, OpenAPI and docs', () => {
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
     const refused = await preflight('https://evil.example.com');
     assert.equal(refused.headers.get('access-control-allow-origin'), null);
+    // The actual request: the allowed origin may read the answer and the headers it needs.
+    const actual = await s.request('GET', '/health', { headers: { origin: 'https://app.example.com' } });
+    assert.equal(actual.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.match(actual.headers.get('access-control-expose-headers') ?? '', /ETag/);
+    assert.match(actual.headers.get('vary') ?? '', /Origin/);
+    const other = await s.request('GET', '/health', { headers: { origin: 'https://evil.example.com' } });
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+    assert.equal(other.headers.get('x-frame-options'), 'DENY', 'secure headers on every answer');
   });
 
   test('GET /openapi.json is OpenAPI 3.1 generated from the schemas', async () => {
