@@ -371,11 +371,18 @@ function prefixUpperBound(prefix: string): string | undefined {
 }
 
 /** Reads change records after `afterSeq`, shaped like DynamoDB stream records. */
+/** Statements prepared once per database: the dispatcher reads the stream after every write. */
+const readStatements = new WeakMap<Database, BetterSqlite3.Statement<[number, number], StreamRow>>();
+
 export function readChangeRecords(db: Database, afterSeq: number, limit: number): ChangeRecord[] {
-  const rows = db
-    .prepare<[number, number], StreamRow>('SELECT * FROM stream_records WHERE seq > ? ORDER BY seq LIMIT ?')
-    .all(afterSeq, limit);
-  return rows.map(toChangeRecord);
+  let statement = readStatements.get(db);
+  if (!statement) {
+    statement = db.prepare<[number, number], StreamRow>(
+      'SELECT * FROM stream_records WHERE seq > ? ORDER BY seq LIMIT ?',
+    );
+    readStatements.set(db, statement);
+  }
+  return statement.all(afterSeq, limit).map(toChangeRecord);
 }
 
 export interface StreamRow {

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import { type ChangeRecord, RecordFailure, type StreamHandler } from '../../platform/stream.ts';
 import type { Database } from './database.ts';
@@ -57,6 +58,8 @@ export class LocalStreamDispatcher {
   private rerun = false;
   private stopped = true;
   private prunedAt = Number.NEGATIVE_INFINITY;
+  /** Prepared once: checkpoints are saved after every batch. */
+  private saveCheckpointStatement: Statement | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -208,11 +211,10 @@ export class LocalStreamDispatcher {
   }
 
   private saveCheckpoint(consumer: Consumer): void {
-    this.db
-      .prepare(
-        'INSERT INTO stream_checkpoints (consumer, seq) VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq',
-      )
-      .run(consumer.handler.name, consumer.checkpoint);
+    this.saveCheckpointStatement ??= this.db.prepare(
+      'INSERT INTO stream_checkpoints (consumer, seq) VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq',
+    );
+    this.saveCheckpointStatement.run(consumer.handler.name, consumer.checkpoint);
   }
 
   private lastSeq(): number {
