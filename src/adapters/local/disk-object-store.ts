@@ -70,8 +70,7 @@ export interface DiskObjectStoreOptions {
   db: Database;
   queue: SqliteQueue;
   /** Where clients reach this server, e.g. `https://127.0.0.1:8443`: the base of pre-signed URLs. */
-  /** A function when the address is known only once the server listens (port 0). */
-  publicUrl: string | (() => string);
+  publicUrl: string;
   /** From {@link loadOrCreateObjectSigningSecret}. */
   secret: Buffer;
   clock?: Clock;
@@ -166,7 +165,7 @@ export class DiskObjectStore implements ObjectStore {
   private readonly clock: Clock;
   private readonly bucket: string;
   private readonly region: string;
-  private readonly publicUrl: () => string;
+  private readonly publicUrl: string;
   private readonly defaultExpiresIn: number;
   private readonly blobsDir: string;
   private readonly incomingDir: string;
@@ -190,8 +189,7 @@ export class DiskObjectStore implements ObjectStore {
     this.clock = options.clock ?? systemClock;
     this.bucket = options.bucket ?? 'stratus-local';
     this.region = options.region ?? 'local';
-    const { publicUrl } = options;
-    this.publicUrl = () => (typeof publicUrl === 'string' ? publicUrl : publicUrl()).replace(/\/+$/, '');
+    this.publicUrl = options.publicUrl.replace(/\/+$/, '');
     this.defaultExpiresIn = options.defaultExpiresInSeconds ?? 900;
     validateExpiresIn(this.defaultExpiresIn);
     this.blobsDir = join(options.dir, 'blobs');
@@ -515,7 +513,7 @@ export class DiskObjectStore implements ObjectStore {
   }
 
   private objectUrl(key: string): URL {
-    return new URL(`${this.publicUrl()}${OBJECT_ROUTE_PREFIX}${key.split('/').map(encodeURIComponent).join('/')}`);
+    return new URL(`${this.publicUrl}${OBJECT_ROUTE_PREFIX}${key.split('/').map(encodeURIComponent).join('/')}`);
   }
 
   private expiry(expiresInSeconds = this.defaultExpiresIn): number {

@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SORTABLE_ID } from '../common/ids.ts';
-
-const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+import { noControlCharacters } from '../common/model.ts';
 
 export const ApiKeyName = z
   .string()

@@ -123,24 +123,17 @@ export class OwnedCollection<F extends Fields> {
    * Applies `patch` if the record is still at `expectedVersion` (from `If-Match`); a stale version
    * is a 412, so two clients never overwrite each other's changes unseen.
    */
-  async update(
-    sub: string,
-    id: string,
-    expectedVersion: number | '*',
-    patch: Patch<F>,
-    refine?: (merged: F) => F,
-  ): Promise<RecordView<F>> {
+  async update(sub: string, id: string, expectedVersion: number | '*', patch: Patch<F>): Promise<RecordView<F>> {
     const current = await this.read(sub, id);
     const version = current.version as number;
     this.checkVersion(id, version, expectedVersion);
     const before = this.fieldsOf(current);
-    let fields = { ...before };
+    const fields = { ...before };
     for (const [name, value] of Object.entries(patch)) {
       if (value === undefined) continue;
       if (value === null) delete fields[name];
       else (fields as Fields)[name] = value;
     }
-    if (refine) fields = refine(fields);
     const now = new Date(this.clock.now()).toISOString();
     const item = this.toItem(sub, id, fields, version + 1, current.createdAt as string, now);
     const sameVersion = when.equals('version', version);

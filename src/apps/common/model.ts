@@ -1,6 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { SORTABLE_ID } from './ids.ts';
 
-export const noControlCharacters = (value: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value);
+/** No control characters at all: for names, keys and other one-word values. */
+export const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+/** No control characters but tab and line breaks: for titles and texts. */
+const noControlCharactersInText = (value: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value);
 const noLineBreaks = (value: string) => !/[\r\n\u2028\u2029]/.test(value);
 
 /** A one-line text: trimmed, NFC-normalised, no control characters. */
@@ -14,7 +18,7 @@ export const Line = (max: number) =>
         .string()
         .min(1, 'must not be empty')
         .max(max, `must be at most ${max} characters`)
-        .refine(noControlCharacters, 'must not contain control characters')
+        .refine(noControlCharactersInText, 'must not contain control characters')
         .refine(noLineBreaks, 'must be one line'),
     );
 
@@ -27,7 +31,7 @@ export const Text = (maxBytes: number) =>
       z
         .string()
         .refine((value) => Buffer.byteLength(value) <= maxBytes, `must be at most ${maxBytes / 1024} KB`)
-        .refine(noControlCharacters, 'must not contain control characters'),
+        .refine(noControlCharactersInText, 'must not contain control characters'),
     );
 
 export const MAX_TAGS = 20;
@@ -55,7 +59,7 @@ export const PageQuery = z.object({
 export const IdParam = z.object({
   id: z
     .string()
-    .regex(/^[0-9a-z]{26}$/, 'must be an id returned by this API')
+    .regex(SORTABLE_ID, 'must be an id returned by this API')
     .openapi({ param: { name: 'id', in: 'path' }, example: '01jd3k9v2x8q4m7n5p6r0s1t2w' }),
 });
 

@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { customAttributeNames } from '../../platform/identity.ts';
+import { noControlCharacters } from '../common/model.ts';
 import { isCommonPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts';
-
-const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
 
 export const Email = z
   .string()
