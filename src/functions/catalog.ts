@@ -1,0 +1,37 @@
+/**
+ * The Lambda functions Stratus deploys: one per group of HTTP routes, plus the event functions.
+ * The one list read by the bundler (`scripts/bundle.mjs`) and the CDK app (`infra/`), so a new
+ * function is added here once. Each bundle is `dist/functions/<name>/index.mjs`, exporting
+ * `handler`, built from `src/functions/<name>.ts`.
+ */
+
+export interface HttpFunction {
+  name: string;
+  /** API Gateway resources this function serves: each path and everything below it. */
+  paths: string[];
+  /** Routes anyone may call (sign-up, sign-in, public sites): no Cognito authorizer on these. */
+  publicPaths: string[];
+}
+
+export interface EventFunction {
+  name: string;
+  /** What invokes it on AWS. */
+  source: 's3:ObjectCreated' | 'dynamodb:stream' | 'cognito:PreSignUp' | 'cognito:PostConfirmation';
+}
+
+export const httpFunctions: HttpFunction[] = [
+  { name: 'auth', paths: ['/v1/auth', '/v1/me'], publicPaths: ['/v1/auth'] },
+  { name: 'todos', paths: ['/v1/todos'], publicPaths: [] },
+  { name: 'notes', paths: ['/v1/notes'], publicPaths: [] },
+  { name: 'bookmarks', paths: ['/v1/bookmarks'], publicPaths: [] },
+  { name: 'sites', paths: ['/v1/sites'], publicPaths: ['/v1/sites'] },
+  { name: 'files', paths: ['/v1/files'], publicPaths: [] },
+  { name: 'api-keys', paths: ['/v1/api-keys'], publicPaths: [] },
+];
+
+export const eventFunctions: EventFunction[] = [
+  { name: 'object-created', source: 's3:ObjectCreated' },
+  { name: 'table-stream', source: 'dynamodb:stream' },
+  { name: 'cognito-pre-sign-up', source: 'cognito:PreSignUp' },
+  { name: 'cognito-post-confirmation', source: 'cognito:PostConfirmation' },
+];
