@@ -1,9 +1,9 @@
 // npm run bench: each benchmark beside a plain node:https baseline measured in the same run.
 // BENCH_SECONDS sets each measured run's length (default 10 s).
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, fetch } from 'undici';
+import { signedInUser } from './accounts.ts';
 import { load, printTable, spawnServer } from './harness.ts';
 import { seedTodos, TODOS_PER_USER, todoMix, USERS } from './todos.ts';
 
@@ -63,33 +63,4 @@ try {
 } finally {
   await hello.stop();
   await rm(dataDir, { recursive: true, force: true });
-}
-
-/** Signs up, confirms with the code from the outbox and signs in, the way a user would. */
-async function signedInUser(url: string, dir: string, email: string): Promise<string> {
-  const agent = new Agent({ connect: { rejectUnauthorized: false } });
-  const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      dispatcher: agent,
-    });
-    return (await response.json()) as Record<string, string>;
-  };
-  const password = 'a long benchmark passphrase';
-  await post('/v1/auth/signup', { email, password, name: 'Bench' });
-  const code = await mailedCode(join(dir, 'outbox'), email);
-  await post('/v1/auth/confirm', { email, code });
-  const tokens = await post('/v1/auth/signin', { email, password });
-  await agent.close();
-  return tokens.accessToken as string;
-}
-
-async function mailedCode(outbox: string, email: string): Promise<string | undefined> {
-  for (const file of (await readdir(outbox)).sort().reverse()) {
-    const message = JSON.parse(await readFile(join(outbox, file), 'utf8')) as { to: string; text: string };
-    if (message.to === email) return /\b(\d{6})\b/.exec(message.text)?.[1];
-  }
-  return undefined;
 }
