@@ -65,7 +65,11 @@ export interface LocalRuntime {
 /** The composition root of the one-machine runtime: picks the local adapters and wires the apps. */
 export async function createLocalRuntime(config: Config, options: RuntimeOptions = {}): Promise<LocalRuntime> {
   const clock = options.clock ?? systemClock;
-  const logger = pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  // Log lines are buffered and written every second (and at exit): one write per request took
+  // a third of a small request's time under load (bench/README.md).
+  const logOutput = pino.destination({ dest: 1, sync: false, minLength: 8192 });
+  const logFlush = setInterval(() => logOutput.flush(), 1000).unref();
+  const logger = pino({ level: config.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, logOutput);
   const db = openDatabase(join(config.dataDir, 'stratus.db'));
   const sqliteTable = new SqliteTable(db, clock);
   const table: Table =
@@ -152,6 +156,8 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       await apps.close();
       smtp?.close();
       db.close();
+      clearInterval(logFlush);
+      logOutput.flushSync();
     },
   };
 }
