@@ -55,6 +55,16 @@ export type Patch<F extends Fields> = { [K in keyof F]?: F[K] | null };
 const MAX_READS_PER_PAGE = 10;
 const BOOKKEEPING = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'type', 'owner']);
 
+const sharedViews = new WeakMap<Item, Fields>();
+
+function viewOf(item: Item): Fields {
+  const view: Fields = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (!BOOKKEEPING.has(name) && value !== undefined) view[name] = value;
+  }
+  return view;
+}
+
 /** The strong ETag of a record version. */
 export const etagOf = (version: number): string => `"${version}"`;
 
@@ -215,10 +225,16 @@ export class OwnedCollection<F extends Fields> {
     return { partition: userPartition(sub), sort: { beginsWith: this.prefix } };
   }
 
+  /**
+   * The record as the API shows it. Items from the read cache are frozen and shared between
+   * requests, so their views are made once and shared (frozen) too.
+   */
   view(item: Item): RecordView<F> {
-    const view: Record<string, Value> = {};
-    for (const [name, value] of Object.entries(item)) {
-      if (!BOOKKEEPING.has(name) && value !== undefined) view[name] = value;
+    if (!Object.isFrozen(item)) return viewOf(item) as RecordView<F>;
+    let view = sharedViews.get(item);
+    if (!view) {
+      view = Object.freeze(viewOf(item));
+      sharedViews.set(item, view);
     }
     return view as RecordView<F>;
   }

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { expectedVersion, noneMatch } from '../../http/conditional.ts';
 import type { AppEnv } from '../../http/context.ts';
+import { pageJson, recordJson } from '../../http/json.ts';
 import { jsonBody, jsonResponse, problems, router } from '../../http/openapi.ts';
 import { type CreateResult, etagOf, type Fields, type RecordView } from './collection.ts';
 import { type IdempotentRequest, idempotentRequest } from './idempotency.ts';
@@ -105,7 +106,7 @@ export function crudRoutes<F extends Fields, Create, Change, Filters>(
         ...problems,
       },
     }),
-    async (c) => c.json(await service.list(sub(c), c.req.valid('query') as never), 200),
+    async (c) => pageJson(c, await service.list(sub(c), c.req.valid('query') as never)),
   );
 
   app.openapi(
@@ -123,7 +124,7 @@ export function crudRoutes<F extends Fields, Create, Change, Filters>(
       c.header('ETag', etag);
       c.header('Cache-Control', 'private, no-cache');
       if (noneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304);
-      return c.json(record, 200);
+      return recordJson(c, record);
     },
   );
 
