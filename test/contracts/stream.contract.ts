@@ -33,7 +33,18 @@ export function recorder(name: string, fail: (records: ChangeRecord[], call: num
  * What the change stream must do on every adapter: a record for every committed write
  * (and none for a refused one), with old and new images, in order, at least once.
  */
-export function streamContract(adapter: string, open: (handlers: StreamHandler[]) => Promise<StreamUnderTest>): void {
+export function streamContract(
+  adapter: string,
+  open: (handlers: StreamHandler[]) => Promise<StreamUnderTest>,
+  options: {
+    /**
+     * Why the adapter cannot retry one handler without handing the batch to the others again
+     * (on AWS one event source mapping keeps one position for every handler): the case that
+     * needs per-handler positions is skipped with this reason. Absent: it runs.
+     */
+    skipPerHandlerRetries?: string;
+  } = {},
+): void {
   describe(`Change stream contract: ${adapter}`, () => {
     let subject: StreamUnderTest | undefined;
     afterEach(async () => {
@@ -91,7 +102,9 @@ export function streamContract(adapter: string, open: (handlers: StreamHandler[]
       );
     });
 
-    test('a failing handler is retried until it succeeds, without holding up the other handlers', async () => {
+    test('a failing handler is retried until it succeeds, without holding up the other handlers', {
+      skip: options.skipPerHandlerRetries,
+    }, async () => {
       const flaky = recorder('flaky', (_records, call) => {
         if (call <= 2) throw new Error('temporarily down');
       });
