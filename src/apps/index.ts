@@ -45,9 +45,13 @@ export interface AppSettings {
   onBackgroundError(error: unknown, what: string): void;
 }
 
+/** The HTTP route groups: on AWS each is one Lambda function (`src/functions/catalog.ts`). */
+export const routeGroupNames = ['auth', 'todos', 'notes', 'bookmarks', 'sites', 'files', 'api-keys'] as const;
+export type RouteGroupName = (typeof routeGroupNames)[number];
+
 export interface Apps {
-  /** HTTP routes of every app, mounted by the HTTP app. */
-  routes: OpenAPIHono<AppEnv>[];
+  /** HTTP routes of every app by group; one machine mounts them all. */
+  routes: Record<RouteGroupName, OpenAPIHono<AppEnv>>;
   /** Change-stream handlers (DynamoDB Streams on AWS). */
   streamHandlers: StreamHandler[];
   /** Object event handlers (S3 notifications on AWS, the durable queue on one machine). */
@@ -83,15 +87,15 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
     }),
   ];
   return {
-    routes: [
-      accountRoutes(accounts, signedIn),
-      todoRoutes(new TodoService(table, clock), signedIn),
-      noteRoutes(new NoteService(table, clock), signedIn),
-      bookmarkRoutes(new BookmarkService(table, clock), signedIn),
-      siteRoutes(new SiteService(table)),
-      fileRoutes(files, signedIn),
-      apiKeyRoutes(apiKeys, signedIn),
-    ],
+    routes: {
+      auth: accountRoutes(accounts, signedIn),
+      todos: todoRoutes(new TodoService(table, clock), signedIn),
+      notes: noteRoutes(new NoteService(table, clock), signedIn),
+      bookmarks: bookmarkRoutes(new BookmarkService(table, clock), signedIn),
+      sites: siteRoutes(new SiteService(table)),
+      files: fileRoutes(files, signedIn),
+      'api-keys': apiKeyRoutes(apiKeys, signedIn),
+    },
     streamHandlers: [
       deleteUserDataOnAccountRemoval(table),
       deleteApiKeyLookupOnRemoval(table),

@@ -127,7 +127,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   const sweeper = setInterval(() => sqliteTable.sweepExpired(), TTL_SWEEP_MS).unref();
 
   const app = createHttpApp({
-    appRoutes: apps.routes,
+    appRoutes: Object.values(apps.routes),
     corsOrigins: config.corsOrigins,
     clientIp: socketAddress,
     logRequest: (entry) => logger.info(entry, 'request'),
