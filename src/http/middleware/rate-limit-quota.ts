@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
+import { type Key, type Table, TTL_ATTRIBUTE } from '../../platform/table.ts';
 import type { Verdict } from './rate-limit-buckets.ts';
 
 /** Requests counted for one client on one UTC day, not yet saved. */
@@ -34,6 +35,34 @@ export class MemoryQuotaStore implements QuotaStore {
     }
   }
 }
+
+/**
+ * Counts in the app table (`QUOTA#<id>` / `DAY#<day>`, kept two days by TTL), for runtimes
+ * without a database of their own: on Lambda, every instance adds its batch with one atomic
+ * ADD per key, so the count is shared across instances.
+ */
+export class TableQuotaStore implements QuotaStore {
+  constructor(
+    private readonly table: Table,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(id: string, day: string): Promise<number> {
+    const item = await this.table.get(quotaKey(id, day));
+    return typeof item?.count === 'number' ? item.count : 0;
+  }
+
+  async add(increments: QuotaIncrement[]): Promise<void> {
+    const keep = Math.floor(this.clock.now() / 1000) + 2 * 24 * 3600;
+    await Promise.all(
+      increments.map(({ id, day, count }) =>
+        this.table.update(quotaKey(id, day), { add: { count }, set: { [TTL_ATTRIBUTE]: keep } }),
+      ),
+    );
+  }
+}
+
+const quotaKey = (id: string, day: string): Key => ({ PK: `QUOTA#${id}`, SK: `DAY#${day}` });
 
 const DAY_MS = 24 * 3600 * 1000;
 
