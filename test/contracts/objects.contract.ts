@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, beforeEach, describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../src/platform/errors.ts';
-import { type ObjectEventRecord, type ObjectStore, objectKeyOf } from '../../src/platform/objects.ts';
+import {
+  type ObjectEventRecord,
+  type ObjectStore,
+  objectKeyOf,
+  type PresignedUpload,
+} from '../../src/platform/objects.ts';
 import type { TestClock } from '../support/clock.ts';
 
 export interface ObjectStoreUnderTest {
@@ -16,8 +21,33 @@ export interface ObjectStoreUnderTest {
   files?(): Promise<string[]>;
   /** How to reach pre-signed URLs (the global fetch when absent). */
   fetch?(url: string, init?: RequestInit): Promise<Response>;
+  /**
+   * What the store behind the adapter cannot do, each with the reason (shown as the skip
+   * message): the cases, or the assertions, that need it are skipped. Absent, every case runs
+   * whole, as for the local disk. Only for what an emulator lacks or where S3 itself answers
+   * differently; never to hide a bug of the adapter.
+   */
+  gaps?: Partial<Record<ObjectStoreGap, string>>;
   close(): Promise<void>;
 }
+
+export type ObjectStoreGap =
+  /** Pre-signed uploads are not checked: signature, expiry, key, content type, size. */
+  | 'uploadGrants'
+  /** Pre-signed downloads' signatures are not checked (a changed key, query parameter or filename). Expiry still is. */
+  | 'downloadSignatures'
+  /** Errors at pre-signed URLs are not `application/problem+json` with a `code` (S3 answers in XML). */
+  | 'problemJsonErrors'
+  /** A download URL does not answer HEAD (S3 signs the method: a GET URL refuses HEAD). */
+  | 'headWithDownloadUrl'
+  /** A key segment over 255 bytes cannot be stored. */
+  | 'longKeySegments'
+  /** `Range: bytes=-n` (the last n bytes) is not understood. */
+  | 'suffixRanges'
+  /** A 416 lacks `Content-Range: bytes *\/size`, or a 304 lacks the `ETag`. */
+  | 'statusHeaders'
+  /** Replacing or deleting an object changes the bytes a download already started is reading. */
+  | 'readIsolation';
 
 const md5 = (bytes: Buffer | string) => createHash('md5').update(bytes).digest('hex');
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('base64');
@@ -46,6 +76,47 @@ function chunkedBody(chunks: Buffer[], end = true): ReadableStream<Uint8Array> {
       // else: never ends, as a client that keeps sending
     },
   });
+}
+
+/**
+ * A `multipart/form-data` body as a browser sends an S3 POST: the fields in order, then the
+ * file, last, named `file`; streamed when the file is a stream.
+ */
+function multipart(
+  fields: Record<string, string>,
+  file: Buffer | ReadableStream<Uint8Array>,
+): { body: Buffer | ReadableStream<Uint8Array>; contentType: string } {
+  const boundary = `----stratus${randomBytes(12).toString('hex')}`;
+  const contentType = `multipart/form-data; boundary=${boundary}`;
+  const parts = Object.entries(fields).map(
+    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  const fileType = fields['Content-Type'] ?? 'application/octet-stream';
+  const head = Buffer.from(
+    `${parts.join('')}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload"\r\nContent-Type: ${fileType}\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  if (Buffer.isBuffer(file)) return { body: Buffer.concat([head, file, tail]), contentType };
+  const reader = file.getReader();
+  let stage: 'head' | 'file' | 'tail' = 'head';
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (stage === 'head') {
+        controller.enqueue(new Uint8Array(head));
+        stage = 'file';
+        return;
+      }
+      if (stage === 'file') {
+        const next = await reader.read();
+        if (!next.done) return controller.enqueue(next.value);
+        stage = 'tail';
+      }
+      controller.enqueue(new Uint8Array(tail));
+      controller.close();
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { body, contentType };
 }
 
 /**
@@ -89,6 +160,21 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       if (subject.files) assert.deepEqual(await subject.files(), filesBefore, 'a refused write must leave no file');
     }
 
+    /** Why a case (or part of one) is skipped for this store; false when the store can do it. */
+    const gap = (...names: ObjectStoreGap[]): string | false => {
+      for (const name of names) {
+        const reason = subject?.gaps?.[name];
+        if (reason) return `${name}: ${reason}`;
+      }
+      return false;
+    };
+    /** Skips the case (saying why) when the store has one of these gaps; true when it did. */
+    const skipFor = (t: TestContext, ...names: ObjectStoreGap[]): boolean => {
+      const reason = gap(...names);
+      if (reason) t.skip(reason);
+      return reason !== false;
+    };
+
     const upload = (url: string, body: Buffer | ReadableStream<Uint8Array>, headers: Record<string, string>) =>
       http(url, {
         method: 'PUT',
@@ -98,6 +184,39 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
         signal: AbortSignal.timeout(10_000),
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
       });
+
+    /**
+     * Uploads as a client does with a grant: a PUT with its headers, or a POST with its form
+     * fields and then the file (last, named `file`). `change` alters what is sent, to attack.
+     */
+    const send = (
+      grant: PresignedUpload,
+      body: Buffer | ReadableStream<Uint8Array>,
+      change: { url?: string; headers?: Record<string, string>; fields?: Record<string, string> } = {},
+    ) => {
+      const url = change.url ?? grant.url;
+      const headers = change.headers ?? grant.headers;
+      if (grant.method === 'PUT') return upload(url, body, headers);
+      const fields = change.fields ?? grant.fields ?? {};
+      const form = multipart(fields, body);
+      return http(url, {
+        method: 'POST',
+        body: form.body,
+        headers: { ...headers, 'Content-Type': form.contentType },
+        signal: AbortSignal.timeout(10_000),
+        ...(form.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      });
+    };
+
+    /** The error code of a refusal, from a problem document (or S3's XML error, when the store answers so). */
+    async function refusalCode(response: Response): Promise<string | undefined> {
+      const text = await response.text();
+      if (!gap('problemJsonErrors')) {
+        assert.equal(response.headers.get('Content-Type'), 'application/problem+json');
+        return (JSON.parse(text) as { code?: string }).code;
+      }
+      return /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+    }
 
     // ---------------------------------------------------------------- server-side API
 
@@ -144,7 +263,7 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       const keys = [
         `${prefix}x`,
         `${prefix}x/y`,
-        `${prefix}${'s'.repeat(300)}`,
+        ...(gap('longKeySegments') ? [] : [`${prefix}${'s'.repeat(300)}`]),
         `${prefix}fotos/ünïcode файл (1) +%&?#.txt`,
         `${prefix}CON`,
       ];
@@ -278,10 +397,12 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       const key = `${prefix}uploads/report 2024 é.txt`;
       const bytes = Buffer.from('uploaded straight from the client');
       const grant = await store.presignUpload({ key, contentType: 'text/plain', maxSize: 100, expiresInSeconds: 300 });
-      assert.equal(grant.method, 'PUT');
+      assert.ok(grant.method === 'PUT' || grant.method === 'POST');
+      if (grant.method === 'POST') assert.ok(grant.fields, 'a POST grant gives the form fields to send');
       assert.ok(Date.parse(grant.expiresAt) > Date.now() - 1000);
-      const put = await upload(grant.url, bytes, grant.headers);
-      assert.equal(put.status, 200, await put.clone().text());
+      const put = await send(grant, bytes);
+      // S3 answers a POST upload with 204 unless told otherwise.
+      assert.equal(put.status, grant.method === 'PUT' ? 200 : 204, await put.clone().text());
       const info = await store.head(key);
       assert.equal(info?.size, bytes.length);
       assert.equal(info?.contentType, 'text/plain');
@@ -306,47 +427,65 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       assert.equal(event?.s3.object.size, bytes.length);
     });
 
-    test('an upload URL is refused once expired, and leaves nothing', async () => {
+    test('an upload URL is refused once expired, and leaves nothing', async (t) => {
+      if (skipFor(t, 'uploadGrants')) return;
       const key = `${prefix}late`;
       const grant = await store.presignUpload({ key, contentType: 'text/plain', maxSize: 10, expiresInSeconds: 1 });
       const files = await subject.files?.();
       await expire(1);
-      const response = await upload(grant.url, Buffer.from('late'), grant.headers);
+      const response = await send(grant, Buffer.from('late'));
       assert.equal(response.status, 403);
-      assert.equal(response.headers.get('Content-Type'), 'application/problem+json');
-      assert.equal(((await response.json()) as { code: string }).code, 'RequestExpired');
+      const code = await refusalCode(response);
+      if (!gap('problemJsonErrors')) assert.equal(code, 'RequestExpired');
       await assertNothingStored(key, files);
     });
 
-    test('changing any query parameter of an upload URL (type, size, expiry, signature...) is refused', async () => {
+    test('changing any signed part of an upload (type, size, expiry, key, signature...) is refused', async (t) => {
+      if (skipFor(t, 'uploadGrants')) return;
       const key = `${prefix}bound`;
       const grant = await store.presignUpload({ key, contentType: 'text/plain', maxSize: 10 });
       const files = await subject.files?.();
-      const names = [...new URL(grant.url).searchParams.keys()];
-      assert.ok(names.length >= 2);
-      for (const name of names) {
-        const tampered = new URL(grant.url);
-        const value = tampered.searchParams.get(name) ?? '';
-        // A different value of the same kind: a bigger number, another type, a flipped character.
-        const changed = /^\d+$/.test(value)
+      // A different value of the same kind: a bigger number, another type, a flipped character.
+      const changedValue = (value: string) =>
+        /^\d+$/.test(value)
           ? String(Number(value) * 10 + 1)
           : value === 'text/plain'
             ? 'text/html'
             : `${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`;
-        tampered.searchParams.set(name, changed);
-        const headers = value === 'text/plain' ? { 'Content-Type': changed } : grant.headers;
-        const response = await upload(tampered.href, Buffer.from('x'), headers);
-        assert.equal(response.status, 403, `changing ${name} to ${changed} must be refused`);
-        await response.body?.cancel();
+      if (grant.method === 'PUT') {
+        const names = [...new URL(grant.url).searchParams.keys()];
+        assert.ok(names.length >= 2);
+        for (const name of names) {
+          const tampered = new URL(grant.url);
+          const value = tampered.searchParams.get(name) ?? '';
+          const changed = changedValue(value);
+          tampered.searchParams.set(name, changed);
+          const headers = value === 'text/plain' ? { 'Content-Type': changed } : grant.headers;
+          const response = await send(grant, Buffer.from('x'), { url: tampered.href, headers });
+          assert.equal(response.status, 403, `changing ${name} to ${changed} must be refused`);
+          await response.body?.cancel();
+        }
+        const dropped = new URL(grant.url);
+        dropped.search = '';
+        const unsigned = await send(grant, Buffer.from('x'), { url: dropped.href });
+        assert.equal(unsigned.status, 403, 'a URL without its signature is refused');
+      } else {
+        const fields = grant.fields ?? {};
+        assert.ok(Object.keys(fields).length >= 2);
+        for (const [name, value] of Object.entries(fields)) {
+          const changed = changedValue(value);
+          const response = await send(grant, Buffer.from('x'), { fields: { ...fields, [name]: changed } });
+          assert.equal(response.status, 403, `changing the ${name} field to ${changed} must be refused`);
+          await response.body?.cancel();
+        }
+        const unsigned = await send(grant, Buffer.from('x'), { fields: { key, 'Content-Type': 'text/plain' } });
+        assert.equal(unsigned.status, 403, 'a form without its policy and signature is refused');
       }
-      const dropped = new URL(grant.url);
-      dropped.search = '';
-      const unsigned = await upload(dropped.href, Buffer.from('x'), grant.headers);
-      assert.equal(unsigned.status, 403, 'a URL without its signature is refused');
       await assertNothingStored(key, files);
     });
 
-    test('an upload URL cannot be replayed to another key or with a traversal in the key', async () => {
+    test('an upload URL cannot be replayed to another key or with a traversal in the key', async (t) => {
+      if (skipFor(t, 'uploadGrants')) return;
       const key = `${prefix}mine/file.txt`;
       const grant = await store.presignUpload({ key, contentType: 'text/plain', maxSize: 10 });
       const files = await subject.files?.();
@@ -357,9 +496,17 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
         `${prefix}mine%2F..%2F..%2Fescape`,
         `${prefix}mine/file.txt%2F..%2F..%2Fescape`,
       ]) {
-        const other = new URL(url);
-        other.pathname = url.pathname.replace(/[^/]+\/[^/]+\/[^/]+$/, path);
-        const response = await upload(other.href, Buffer.from('x'), grant.headers);
+        let response: Response;
+        if (grant.method === 'PUT') {
+          const other = new URL(url);
+          other.pathname = url.pathname.replace(/[^/]+\/[^/]+\/[^/]+$/, path);
+          response = await send(grant, Buffer.from('x'), { url: other.href });
+        } else {
+          // A POST names its key in a form field.
+          response = await send(grant, Buffer.from('x'), {
+            fields: { ...grant.fields, key: decodeURIComponent(path) },
+          });
+        }
         assert.equal(response.status, 403, `uploading to ${path} must be refused`);
         await response.body?.cancel();
       }
@@ -367,7 +514,8 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       await assertNothingStored(`${prefix}mine/other.txt`, files);
     });
 
-    test('an upload URL is bound to its method: it does not download, and a download URL does not upload', async () => {
+    test('an upload URL is bound to its method: it does not download, and a download URL does not upload', async (t) => {
+      if (skipFor(t, 'uploadGrants', 'downloadSignatures')) return;
       const key = `${prefix}methods`;
       await store.put(key, Buffer.from('original'), 'text/plain');
       const uploadGrant = await store.presignUpload({ key, contentType: 'text/plain', maxSize: 10 });
@@ -381,47 +529,56 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       assert.equal((await readAll((await store.get(key))?.body as NodeJS.ReadableStream)).toString(), 'original');
     });
 
-    test('an upload with another Content-Type than the signed one is refused', async () => {
+    test('an upload with another Content-Type than the signed one is refused', async (t) => {
+      if (skipFor(t, 'uploadGrants')) return;
       const key = `${prefix}typed`;
       const grant = await store.presignUpload({ key, contentType: 'image/png', maxSize: 10 });
       const files = await subject.files?.();
-      for (const headers of [{ 'Content-Type': 'text/html' }, { 'Content-Type': 'image/png; x=y' }]) {
-        const response = await upload(grant.url, Buffer.from('<script>'), headers);
-        assert.equal(response.status, 403);
+      for (const contentType of ['text/html', 'image/png; x=y']) {
+        // PUT sends the type as a header; POST as a form field.
+        const response = await send(grant, Buffer.from('<script>'), {
+          headers: grant.method === 'PUT' ? { 'Content-Type': contentType } : grant.headers,
+          fields: { ...grant.fields, 'Content-Type': contentType },
+        });
+        assert.equal(response.status, 403, contentType);
         await response.body?.cancel();
       }
       await assertNothingStored(key, files);
     });
 
-    test('a body over the signed size is refused with 413, with or without a Content-Length', async () => {
+    test('a body over the signed size is refused (EntityTooLarge), with or without a Content-Length', async (t) => {
+      if (skipFor(t, 'uploadGrants')) return;
       const key = `${prefix}big`;
       const grant = await store.presignUpload({ key, contentType: 'application/octet-stream', maxSize: 100 });
       const files = await subject.files?.();
+      // S3 refuses a POST outside its policy's content-length-range with a 400.
+      const refused = grant.method === 'PUT' ? 413 : 400;
 
-      const declared = await upload(grant.url, Buffer.alloc(101, 1), grant.headers);
-      assert.equal(declared.status, 413);
-      assert.equal(((await declared.json()) as { code: string }).code, 'EntityTooLarge');
+      const declared = await send(grant, Buffer.alloc(101, 1));
+      assert.equal(declared.status, refused);
+      assert.equal(await refusalCode(declared), 'EntityTooLarge');
 
       const chunks = [Buffer.alloc(40, 2), Buffer.alloc(40, 3), Buffer.alloc(40, 4)];
-      const chunked = await upload(grant.url, chunkedBody(chunks), grant.headers);
-      assert.equal(chunked.status, 413);
+      const chunked = await send(grant, chunkedBody(chunks));
+      assert.equal(chunked.status, refused);
       await chunked.body?.cancel();
       await assertNothingStored(key, files);
 
       // Exactly the limit is allowed.
-      const exact = await upload(grant.url, chunkedBody([Buffer.alloc(60, 5), Buffer.alloc(40, 6)]), grant.headers);
-      assert.equal(exact.status, 200);
+      const exact = await send(grant, chunkedBody([Buffer.alloc(60, 5), Buffer.alloc(40, 6)]));
+      assert.equal(exact.status, grant.method === 'PUT' ? 200 : 204);
       assert.equal((await store.head(key))?.size, 100);
     });
 
-    test('a body that keeps coming is cut off as soon as it passes the signed size', async () => {
+    test('a body that keeps coming is cut off as soon as it passes the signed size', async (t) => {
+      if (skipFor(t, 'uploadGrants')) return;
       const key = `${prefix}endless`;
       const grant = await store.presignUpload({ key, contentType: 'application/octet-stream', maxSize: 100 });
       const files = await subject.files?.();
       // The stream never ends: only a refusal at the limit can answer this request.
       const body = chunkedBody([Buffer.alloc(64), Buffer.alloc(64)], false);
-      const response = await upload(grant.url, body, grant.headers);
-      assert.equal(response.status, 413);
+      const response = await send(grant, body);
+      assert.equal(response.status, grant.method === 'PUT' ? 413 : 400);
       await response.body?.cancel();
       await assertNothingStored(key, files);
     });
@@ -435,7 +592,7 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       const cases: Array<[string, string, string]> = [
         ['bytes=0-4', '01234', 'bytes 0-4/10'],
         ['bytes=7-', '789', 'bytes 7-9/10'],
-        ['bytes=-3', '789', 'bytes 7-9/10'],
+        ...(gap('suffixRanges') ? [] : [['bytes=-3', '789', 'bytes 7-9/10'] as [string, string, string]]),
         ['bytes=8-100', '89', 'bytes 8-9/10'],
       ];
       for (const [range, body, contentRange] of cases) {
@@ -447,7 +604,7 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       }
       const outside = await http(url, { headers: { Range: 'bytes=10-' } });
       assert.equal(outside.status, 416);
-      assert.equal(outside.headers.get('Content-Range'), 'bytes */10');
+      if (!gap('statusHeaders')) assert.equal(outside.headers.get('Content-Range'), 'bytes */10');
       await outside.body?.cancel();
       const several = await http(url, { headers: { Range: 'bytes=0-1,4-5' } });
       assert.ok(several.status === 200 || several.status === 206);
@@ -460,7 +617,7 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       const { url } = await store.presignDownload({ key });
       const fresh = await http(url, { headers: { 'If-None-Match': info.etag } });
       assert.equal(fresh.status, 304);
-      assert.equal(fresh.headers.get('ETag'), info.etag);
+      if (!gap('statusHeaders')) assert.equal(fresh.headers.get('ETag'), info.etag);
       assert.equal(await fresh.text(), '');
       const stale = await http(url, { headers: { 'If-None-Match': '"0123"' } });
       assert.equal(stale.status, 200);
@@ -481,8 +638,9 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       assert.equal(plain.headers.get('Content-Disposition'), null);
       await plain.body?.cancel();
 
+      if (gap('downloadSignatures')) return;
       const renamed = new URL(url);
-      const name = [...renamed.searchParams.keys()].find((k) => renamed.searchParams.get(k) === 'résumé "final".pdf');
+      const name = [...renamed.searchParams.keys()].find((k) => renamed.searchParams.get(k)?.includes('.pdf'));
       assert.ok(name, 'the filename travels in the URL');
       renamed.searchParams.set(name, 'evil.html');
       const tampered = await http(renamed.href);
@@ -490,7 +648,8 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       await tampered.body?.cancel();
     });
 
-    test('HEAD on a download URL gives the headers without the body', async () => {
+    test('HEAD on a download URL gives the headers without the body', async (t) => {
+      if (skipFor(t, 'headWithDownloadUrl')) return;
       const key = `${prefix}head`;
       await store.put(key, Buffer.from('twelve bytes'), 'text/plain');
       const response = await http((await store.presignDownload({ key })).url, { method: 'HEAD' });
@@ -499,11 +658,12 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       assert.equal(await response.text(), '');
     });
 
-    test('a download URL is refused when expired, for another key, or tampered; a missing object is a 404', async () => {
+    test('a download URL is refused for another key, or with any query parameter changed', async (t) => {
+      if (skipFor(t, 'downloadSignatures')) return;
       const key = `${prefix}private`;
       await store.put(key, Buffer.from('secret'), 'text/plain');
       await store.put(`${prefix}other`, Buffer.from('other secret'), 'text/plain');
-      const { url } = await store.presignDownload({ key, expiresInSeconds: 1 });
+      const { url } = await store.presignDownload({ key, expiresInSeconds: 60 });
 
       const other = new URL(url);
       other.pathname = other.pathname.replace(/private$/, 'other');
@@ -520,19 +680,27 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
         assert.equal(response.status, 403, `changing ${name} must be refused`);
         await response.body?.cancel();
       }
+    });
 
+    test('a download URL of a missing object is a 404 (NoSuchKey)', async () => {
       const missing = await http((await store.presignDownload({ key: `${prefix}nothing-here` })).url);
       assert.equal(missing.status, 404);
-      assert.equal(missing.headers.get('Content-Type'), 'application/problem+json');
-      await missing.body?.cancel();
+      assert.equal(await refusalCode(missing), 'NoSuchKey');
+    });
 
+    test('a download URL is refused once expired', async () => {
+      const key = `${prefix}fleeting`;
+      await store.put(key, Buffer.from('secret'), 'text/plain');
+      const { url } = await store.presignDownload({ key, expiresInSeconds: 1 });
       await expire(1);
       const expired = await http(url);
       assert.equal(expired.status, 403);
-      assert.equal(((await expired.json()) as { code: string }).code, 'RequestExpired');
+      const code = await refusalCode(expired);
+      if (!gap('problemJsonErrors')) assert.equal(code, 'RequestExpired');
     });
 
-    test('a download keeps streaming the version it started with when the object is replaced', async () => {
+    test('a download keeps streaming the version it started with when the object is replaced', async (t) => {
+      if (skipFor(t, 'readIsolation')) return;
       const key = `${prefix}versioned`;
       const first = Buffer.alloc(256 * 1024, 'a');
       await store.put(key, first, 'application/octet-stream');
