@@ -1,0 +1,84 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { JwksCache } from 'aws-jwt-verify/jwk';
+import { CognitoIdentity } from '../adapters/aws/cognito-identity.ts';
+import { DynamoTable } from '../adapters/aws/dynamo-table.ts';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
+import { type Apps, composeApps } from '../apps/index.ts';
+import { createProfileOnConfirmation } from '../apps/users/profile.ts';
+import { AccountsService } from '../apps/users/service.ts';
+import { TableQuotaStore } from '../http/middleware/rate-limit-quota.ts';
+import { type Clock, systemClock } from '../platform/clock.ts';
+import type { IdentityHooks } from '../platform/identity.ts';
+import type { Table } from '../platform/table.ts';
+import type { AwsConfig } from './config.ts';
+
+/** Only for an AWS-compatible peer (tests on emulators): where its tokens come from and how to read its keys. */
+export interface PeerOptions {
+  issuer?: string;
+  jwksCache?: JwksCache;
+  /** S3-compatible servers that cannot take the bucket in the host name. */
+  forcePathStyle?: boolean;
+}
+
+export interface AwsRuntime {
+  config: AwsConfig;
+  table: Table;
+  apps: Apps;
+  hooks: IdentityHooks;
+  logger: Logger;
+  metrics: Metrics;
+  tracer: Tracer;
+}
+
+const SERVICE = 'stratus';
+const POWERTOOLS_LEVEL = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', silent: 'SILENT' } as const;
+
+/**
+ * The composition root on Lambda: the AWS adapters, wired to the same apps as on one machine.
+ * Built once per execution environment (cold start) and reused by every invocation. SDK clients
+ * take their endpoints from the standard `AWS_ENDPOINT_URL_*` variables, which is how tests
+ * point them at local peers.
+ */
+export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, clock: Clock = systemClock): AwsRuntime {
+  const logger = new Logger({ serviceName: SERVICE, logLevel: POWERTOOLS_LEVEL[config.logLevel] });
+  const metrics = new Metrics({ namespace: 'Stratus', serviceName: SERVICE });
+  const tracer = new Tracer({ serviceName: SERVICE });
+  // Each SDK call becomes an X-Ray subsegment, so a slow request shows which service it waited on.
+  const aws = <T>(client: T): T => tracer.captureAWSv3Client(client);
+  const table = new DynamoTable({
+    client: aws(new DynamoDBClient({ region: config.region })),
+    tableName: config.tableName,
+    clock,
+  });
+  const objects = new S3ObjectStore({
+    client: aws(new S3Client({ region: config.region, ...(peer.forcePathStyle ? { forcePathStyle: true } : {}) })),
+    bucket: config.bucketName,
+    clock,
+  });
+  const hooks: IdentityHooks = { postConfirmation: createProfileOnConfirmation(table, () => new Date(clock.now())) };
+  const identity = new CognitoIdentity({
+    client: aws(new CognitoIdentityProviderClient({ region: config.region })),
+    userPoolId: config.userPoolId,
+    clientId: config.clientId,
+    table,
+    clock,
+    ...(peer.issuer ? { issuer: peer.issuer } : {}),
+    ...(peer.jwksCache ? { jwksCache: peer.jwksCache } : {}),
+  });
+  const apps = composeApps(
+    { table, clock, quotaStore: new TableQuotaStore(table, clock), objects },
+    {
+      accounts: new AccountsService(identity, table, clock),
+      rateLimits: config.rateLimits,
+      fileLimits: config.fileLimits,
+      ...(config.usagePlans ? { usagePlans: config.usagePlans } : {}),
+      onBackgroundError: (error, what) => logger.warn(`${what} failed`, { error }),
+    },
+  );
+  return { config, table, apps, hooks, logger, metrics, tracer };
+}
