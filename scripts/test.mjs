@@ -1,9 +1,9 @@
-// Runs every *.test.ts under src/ and test/ with Node's test runner (TypeScript through tsx).
+// Runs every *.test.ts under src/, test/ and infra/ with Node's test runner (TypeScript through tsx).
 // Extra arguments are passed on, e.g. `npm test -- --test-name-pattern=refresh`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
-const files = ['src', 'test']
+const files = ['src', 'test', 'infra']
   .flatMap((dir) => readdirSync(dir, { recursive: true }).map((f) => `${dir}/${f}`))
   .filter((f) => f.endsWith('.test.ts'))
   .sort();

@@ -1,0 +1,146 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export interface CdnProps {
+  stage: string;
+  webAssetsBucket: s3.IBucket;
+  userDataBucket: s3.IBucket;
+  logBucket: s3.IBucket;
+  /** Hosts the web app talks to besides itself: the API and direct uploads to the user-data bucket. */
+  connectSources: string[];
+  /** PEM public key that media signed URLs are checked against. */
+  mediaPublicKey: string;
+}
+
+/**
+ * The web app's policy. Images may come from any https address (profile pictures and
+ * bookmarks' icons are users' own links); scripts, styles and frames only from the app itself.
+ */
+export function webContentSecurityPolicy(connectSources: string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob: https:",
+    "media-src 'self' blob: https:",
+    "font-src 'self'",
+    `connect-src 'self' ${connectSources.join(' ')}`,
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    'upgrade-insecure-requests',
+  ].join('; ');
+}
+
+/**
+ * Two distributions: the web app (private assets bucket through Origin Access Control,
+ * security headers, every unknown path answered with index.html for the single-page app),
+ * and media (the user-data bucket, reachable only with URLs signed by the media key).
+ */
+export class Cdn extends Construct {
+  readonly web: cloudfront.Distribution;
+  readonly media: cloudfront.Distribution;
+  readonly mediaPublicKey: cloudfront.PublicKey;
+
+  constructor(scope: Construct, id: string, props: CdnProps) {
+    super(scope, id);
+    const headers = new cloudfront.ResponseHeadersPolicy(this, 'WebHeaders', {
+      comment: `Stratus ${props.stage} web app security headers`,
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: webContentSecurityPolicy(props.connectSources),
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          override: true,
+        },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        contentTypeOptions: { override: true },
+        referrerPolicy: {
+          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+        // The XSS auditor is gone from browsers and could be abused; "0" turns it off explicitly.
+        xssProtection: { protection: false, override: true },
+      },
+      customHeadersBehavior: {
+        customHeaders: [
+          { header: 'Cross-Origin-Opener-Policy', value: 'same-origin', override: true },
+          { header: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()', override: true },
+        ],
+      },
+    });
+
+    this.web = new cloudfront.Distribution(this, 'Web', {
+      comment: `Stratus ${props.stage} web app`,
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(props.webAssetsBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: headers,
+        compress: true,
+      },
+      // S3 answers 403 for a missing key when the caller may not list: both mean "a route of the app".
+      errorResponses: [403, 404].map((httpStatus) => ({
+        httpStatus,
+        responseHttpStatus: 200,
+        responsePagePath: '/index.html',
+        ttl: Duration.seconds(0),
+      })),
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: 'cloudfront/web/',
+    });
+
+    this.mediaPublicKey = new cloudfront.PublicKey(this, 'MediaKey', {
+      comment: `Stratus ${props.stage} media URL signing key`,
+      encodedKey: props.mediaPublicKey,
+    });
+    const keyGroup = new cloudfront.KeyGroup(this, 'MediaKeyGroup', {
+      comment: `Stratus ${props.stage} media signers`,
+      items: [this.mediaPublicKey],
+    });
+    this.media = new cloudfront.Distribution(this, 'Media', {
+      comment: `Stratus ${props.stage} media (signed URLs only)`,
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(props.userDataBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        trustedKeyGroups: [keyGroup],
+        compress: true,
+      },
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: 'cloudfront/media/',
+    });
+  }
+
+  /** The web app's address, the default CORS origin. */
+  get webOrigin(): string {
+    return `https://${this.web.distributionDomainName}`;
+  }
+
+  get mediaUrl(): string {
+    return `https://${this.media.distributionDomainName}`;
+  }
+}
+
+/** The virtual-hosted address browsers post uploads to. */
+export function bucketOrigin(bucketName: string): string {
+  return `https://${bucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+}

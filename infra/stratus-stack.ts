@@ -1,0 +1,167 @@
+import { Aws, CfnOutput, Lazy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { defaultUsagePlans } from '../src/apps/api-keys/plans.ts';
+import { eventFunctions, httpFunctions } from '../src/functions/catalog.ts';
+import { grantAccountAdministration, grantNotify, grantTable, grantUserObjects } from './constructs/access.ts';
+import { Api } from './constructs/api.ts';
+import { bucketOrigin, Cdn } from './constructs/cdn.ts';
+import { DataTable } from './constructs/data.ts';
+import { DaxCache } from './constructs/dax.ts';
+import { EventWiring } from './constructs/events.ts';
+import { StratusFunctions } from './constructs/functions.ts';
+import { Identity } from './constructs/identity.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { Storage, userDataBucketName } from './constructs/storage.ts';
+import { acknowledgeFindings } from './nag.ts';
+import type { Settings } from './settings.ts';
+
+/**
+ * Functions that send mail or SMS through the Notifier port, and so get SES/SNS send rights.
+ * None does on AWS yet: Cognito mails the sign-up and reset codes itself.
+ */
+export const notifyingFunctions: readonly string[] = [];
+
+/** Functions that touch users' objects: upload/download links, object events, account clean-up. */
+export const objectFunctions: readonly string[] = ['files', 'object-created', 'table-stream'];
+
+/** Functions that call the user pool's admin API. */
+export const accountAdminFunctions: readonly string[] = ['auth'];
+
+/** Read-only table access: the pre-sign-up check writes nothing. */
+const tableReaders: readonly string[] = ['cognito-pre-sign-up'];
+
+export interface StratusStackProps extends StackProps {
+  settings: Settings;
+}
+
+/** Stratus on AWS: one stack per stage. */
+export class StratusStack extends Stack {
+  readonly functions: StratusFunctions;
+
+  constructor(scope: Construct, id: string, props: StratusStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const { stage } = settings;
+    Tags.of(this).add('app', 'stratus');
+    Tags.of(this).add('stage', stage);
+    const logRetention =
+      settings.limits.logRetentionDays === 365 ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH;
+
+    const { table } = new DataTable(this, 'Data');
+    const dax = settings.dax
+      ? new DaxCache(this, 'Dax', { table, nodes: stage === 'prod' ? 3 : 1, logRetention })
+      : undefined;
+    const storage = new Storage(this, 'Storage', { stage });
+
+    this.functions = new StratusFunctions(this, 'Functions', {
+      functionsDir: settings.functionsDir,
+      stage,
+      logRetention,
+      environment: {
+        STAGE: stage,
+        TABLE_NAME: table.tableName,
+        BUCKET_NAME: storage.userDataBucket.bucketName,
+        ...(dax ? { DAX_ENDPOINT: dax.cluster.attrClusterDiscoveryEndpointUrl } : {}),
+      },
+      ...(dax ? { network: { vpc: dax.vpc, securityGroups: [dax.functionsSecurityGroup] } } : {}),
+    });
+    const functions = this.functions;
+
+    const identity = new Identity(this, 'Identity', {
+      stage,
+      preSignUp: functions.get('cognito-pre-sign-up').fn,
+      postConfirmation: functions.get('cognito-post-confirmation').fn,
+      userDataBucket: storage.userDataBucket,
+      ...(settings.mailFrom ? { mailFrom: settings.mailFrom } : {}),
+    });
+
+    // The web app's CSP names the API, which is built after the distribution (its default CORS origin).
+    let apiOrigin = '';
+    const cdn = new Cdn(this, 'Cdn', {
+      stage,
+      webAssetsBucket: storage.webAssetsBucket,
+      userDataBucket: storage.userDataBucket,
+      logBucket: storage.logBucket,
+      connectSources: [
+        Lazy.string({ produce: () => apiOrigin }),
+        bucketOrigin(userDataBucketName(stage)),
+        `https://cognito-identity.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+      ],
+      mediaPublicKey: settings.mediaPublicKey,
+    });
+    const corsOrigins = settings.corsOrigins ?? [cdn.webOrigin];
+    storage.allowBrowserOrigins(corsOrigins);
+
+    const api = new Api(this, 'Api', {
+      stage,
+      userPool: identity.userPool,
+      routes: httpFunctions.map((entry) => ({ entry, fn: functions.get(entry.name).fn })),
+      corsOrigins,
+      usagePlans: defaultUsagePlans,
+      throttle: { rateLimit: settings.limits.throttleRate, burstLimit: settings.limits.throttleBurst },
+      logRetention,
+    });
+    apiOrigin = `https://${api.restApi.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+
+    const wiring = new EventWiring(this, 'Events', {
+      table,
+      userDataBucket: storage.userDataBucket,
+      objectEvents: settings.objectEvents,
+    });
+    for (const entry of eventFunctions) wiring.connect(entry, functions.get(entry.name));
+
+    for (const f of functions.all) {
+      grantTable(f.role, table, tableReaders.includes(f.name) ? 'read' : 'readWrite');
+      if (dax) dax.grantDataAccess(f.role);
+    }
+    for (const name of objectFunctions) grantUserObjects(functions.get(name).role, storage.userDataBucket);
+    for (const name of accountAdminFunctions) grantAccountAdministration(functions.get(name).role, identity.userPool);
+    for (const name of notifyingFunctions) grantNotify(functions.get(name).role, settings.mailFrom);
+
+    // The names src/functions/config.ts reads. The triggers get no user-pool ids: the pool names
+    // them, so naming the pool back would be a cycle; Cognito puts the pool id in their events.
+    functions.setEnvironment(['http', 'event', 'trigger'], {
+      CORS_ORIGINS: corsOrigins.join(','),
+      ...(settings.mailFrom ? { MAIL_FROM: settings.mailFrom } : {}),
+    });
+    functions.setEnvironment(['http', 'event'], {
+      USER_POOL_ID: identity.userPool.userPoolId,
+      USER_POOL_CLIENT_ID: identity.client.userPoolClientId,
+      MEDIA_URL: cdn.mediaUrl,
+      MEDIA_KEY_PAIR_ID: cdn.mediaPublicKey.publicKeyId,
+    });
+
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      stage,
+      api: api.restApi,
+      functions: functions.all,
+      deadLetterQueues: wiring.deadLetterQueues,
+      ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+    });
+
+    const outputs: Record<string, [string, string]> = {
+      ApiUrl: [api.url, 'Base URL of the API stage (append v1/...)'],
+      Region: [Aws.REGION, 'Region of the user pool, identity pool and buckets'],
+      UserPoolId: [identity.userPool.userPoolId, 'Cognito user pool id'],
+      UserPoolClientId: [identity.client.userPoolClientId, 'Cognito app client id (no secret)'],
+      IdentityPoolId: [identity.identityPool.identityPoolId, 'Cognito identity pool id'],
+      UserDataBucketName: [storage.userDataBucket.bucketName, 'Bucket of users’ objects'],
+      WebAssetsBucketName: [storage.webAssetsBucket.bucketName, 'Upload the built web app here'],
+      WebDistributionId: [cdn.web.distributionId, 'Invalidate after uploading the web app'],
+      WebUrl: [cdn.webOrigin, 'Address of the web app'],
+      MediaUrl: [cdn.mediaUrl, 'Base URL of signed media links'],
+      MediaKeyPairId: [cdn.mediaPublicKey.publicKeyId, 'Key-Pair-Id of the media signing key'],
+      TableName: [table.tableName, 'DynamoDB table'],
+      AlarmTopicArn: [monitoring.topic.topicArn, 'Subscribe to receive alarms'],
+    };
+    for (const [id, [value, description]] of Object.entries(outputs)) new CfnOutput(this, id, { value, description });
+    if (settings.mediaKeyIsPlaceholder) {
+      new CfnOutput(this, 'MediaKeyNotice', {
+        value: 'placeholder key: media links cannot be signed until -c mediaPublicKeyFile=<pem> is deployed',
+      });
+    }
+
+    acknowledgeFindings({ stack: this, functions, identity, storage, cdn, api, wiring, objectFunctions });
+  }
+}
