@@ -29,7 +29,6 @@ export interface AwsRuntime {
   config: AwsConfig;
   table: Table;
   apps: Apps;
-  hooks: IdentityHooks;
   logger: Logger;
   metrics: Metrics;
   tracer: Tracer;
@@ -37,6 +36,11 @@ export interface AwsRuntime {
 
 const SERVICE = 'stratus';
 const POWERTOOLS_LEVEL = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', silent: 'SILENT' } as const;
+
+/** What Cognito's triggers run: the same hooks as the built-in issuer's. */
+export function identityHooks(table: Table, clock: Clock = systemClock): IdentityHooks {
+  return { postConfirmation: createProfileOnConfirmation(table, () => new Date(clock.now())) };
+}
 
 /**
  * The composition root on Lambda: the AWS adapters, wired to the same apps as on one machine.
@@ -60,7 +64,6 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
     bucket: config.bucketName,
     clock,
   });
-  const hooks: IdentityHooks = { postConfirmation: createProfileOnConfirmation(table, () => new Date(clock.now())) };
   const identity = new CognitoIdentity({
     client: aws(new CognitoIdentityProviderClient({ region: config.region })),
     userPoolId: config.userPoolId,
@@ -80,5 +83,5 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
       onBackgroundError: (error, what) => logger.warn(`${what} failed`, { error }),
     },
   );
-  return { config, table, apps, hooks, logger, metrics, tracer };
+  return { config, table, apps, logger, metrics, tracer };
 }
