@@ -19,15 +19,7 @@ async function main(): Promise<void> {
   const tls = await loadTls(config.dataDir, config.host, config.tls);
   const runtime = await createLocalRuntime(config);
   const running = await startServer(runtime, tls);
-  const ms = Math.round(performance.now() - started);
-  runtime.logger.info(
-    { url: running.url, publicUrl: config.publicUrl, dataDir: config.dataDir, startupMs: ms },
-    'listening',
-  );
-  console.log(`\nStratus is running at ${running.url}  (started in ${ms} ms)`);
-  console.log(`  API docs: ${running.url}/docs    Outbox: ${running.url}/_dev/outbox    Data: ${config.dataDir}`);
-  if (!config.tls) console.log('  TLS: a self-signed certificate (curl -k, or trust data/tls/self-signed-cert.pem)\n');
-
+  // Handlers first: whoever reads the ready line below may signal at once.
   const stop = (signal: string) => {
     runtime.logger.info({ signal }, 'shutting down: draining in-flight requests');
     running.shutdown().then(
@@ -40,6 +32,14 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  const ms = Math.round(performance.now() - started);
+  runtime.logger.info(
+    { url: running.url, publicUrl: config.publicUrl, dataDir: config.dataDir, startupMs: ms },
+    'listening',
+  );
+  console.log(`\nStratus is running at ${running.url}  (started in ${ms} ms)`);
+  console.log(`  API docs: ${running.url}/docs    Outbox: ${running.url}/_dev/outbox    Data: ${config.dataDir}`);
+  if (!config.tls) console.log('  TLS: a self-signed certificate (curl -k, or trust data/tls/self-signed-cert.pem)\n');
 }
 
 main().catch((error: unknown) => {
