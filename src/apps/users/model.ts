@@ -15,7 +15,10 @@ export const Password = z
   .string()
   .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
   .max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`)
-  .refine(async (password) => !(await isCommonPassword(password)), 'is one of the most common passwords: choose a less guessable one')
+  .refine(
+    async (password) => !(await isCommonPassword(password)),
+    'is one of the most common passwords: choose a less guessable one',
+  )
   .openapi({ example: 'correct horse battery staple' });
 
 export const Name = z
