@@ -4,7 +4,7 @@
  * the key, the content type, a size limit and an expiry; the server only signs and reads
  * metadata. Every completed write emits an S3-notification-shaped event.
  */
-import { badRequest } from './errors.ts';
+import { AppError, badRequest } from './errors.ts';
 
 export interface ObjectInfo {
   key: string;
@@ -145,6 +145,29 @@ export function validateFilename(filename: string): void {
       `The download filename must be 1 to ${objectLimits.filenameChars} characters, without slashes or control characters`,
     );
   }
+}
+
+// ---------------------------------------------------------------- what every adapter answers alike
+
+/** A read of a key that holds no object. */
+export const noSuchKey = (key: string) => new AppError(404, 'NoSuchKey', `There is no object with the key ${key}`);
+
+/** An upload past the size its pre-signed grant allows. */
+export const tooLarge = (maxSize: number) =>
+  new AppError(413, 'EntityTooLarge', `The upload is larger than the ${maxSize} bytes this URL allows`);
+
+/**
+ * `Content-Disposition: attachment` with an ASCII fallback name and the exact UTF-8 name
+ * (RFC 6266 / RFC 8187), so a download is named the same by every adapter. It is ASCII
+ * throughout, as S3's signed `response-content-disposition` parameter must be.
+ */
+export function attachmentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
 // ---------------------------------------------------------------- events

@@ -18,12 +18,15 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import { AppError, badRequest } from '../../platform/errors.ts';
 import {
+  attachmentDisposition,
+  noSuchKey,
   type ObjectInfo,
   type ObjectStore,
   objectLimits,
   type PresignDownloadInput,
   type PresignedUpload,
   type PresignUploadInput,
+  tooLarge,
   validateContentType,
   validateExpiresIn,
   validateFilename,
@@ -31,7 +34,6 @@ import {
   validateObjectKey,
   validateObjectPrefix,
 } from '../../platform/objects.ts';
-import { attachmentDisposition } from './s3-content-disposition.ts';
 import { isMissingObject, isPreconditionFailed } from './s3-errors.ts';
 
 export interface S3ObjectStoreOptions {
@@ -51,10 +53,6 @@ export interface S3ObjectStoreOptions {
 const FILENAME_VARIABLE = '${filename}';
 /** How often `head`/`get` start over when the object is replaced while its SHA-256 is being computed. */
 const CHECKSUM_ATTEMPTS = 3;
-
-const noSuchKey = (key: string) => new AppError(404, 'NoSuchKey', `There is no object with the key ${key}`);
-const tooLarge = (maxSize: number) =>
-  new AppError(413, 'EntityTooLarge', `The upload is larger than the ${maxSize} bytes this URL allows`);
 
 /**
  * The Object store on S3. Clients upload with a pre-signed POST whose policy binds the exact

@@ -9,7 +9,9 @@ import { problemResponse } from '../../http/problem.ts';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import { AppError, badRequest, forbidden } from '../../platform/errors.ts';
 import {
+  attachmentDisposition,
   encodeEventKey,
+  noSuchKey,
   type ObjectEventHandler,
   type ObjectEventName,
   type ObjectEventRecord,
@@ -19,6 +21,7 @@ import {
   type PresignDownloadInput,
   type PresignedUpload,
   type PresignUploadInput,
+  tooLarge,
   validateContentType,
   validateExpiresIn,
   validateFilename,
@@ -151,9 +154,6 @@ const param = {
 } as const;
 
 const signatureMismatch = (detail: string) => forbidden(detail, 'SignatureDoesNotMatch');
-const noSuchKey = (key: string) => new AppError(404, 'NoSuchKey', `There is no object with the key ${key}`);
-const tooLarge = (maxSize: number) =>
-  new AppError(413, 'EntityTooLarge', `The upload is larger than the ${maxSize} bytes this URL allows`);
 
 /**
  * The Object store on the local disk: bytes in files under `dir/blobs`, written to
@@ -656,7 +656,7 @@ export function objectRoutes(store: DiskObjectStore): Hono<AppEnv> {
       if (ifNoneMatch(c.req.header('If-None-Match'), info.etag)) return c.body(null, 304);
 
       c.header('Content-Type', info.contentType);
-      if (grant.filename !== undefined) c.header('Content-Disposition', attachment(grant.filename));
+      if (grant.filename !== undefined) c.header('Content-Disposition', attachmentDisposition(grant.filename));
       const range = parseRange(c.req.header('Range'), info.size);
       if (range === 'unsatisfiable') {
         c.header('Content-Range', `bytes */${info.size}`);
@@ -716,14 +716,4 @@ function parseRange(
   if (last !== '' && Number(last) < start) return undefined;
   if (start >= size) return 'unsatisfiable';
   return { start, end: last === '' ? size - 1 : Math.min(Number(last), size - 1) };
-}
-
-/** `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / RFC 8187). */
-function attachment(filename: string): string {
-  const fallback = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(filename).replace(
-    /['()*]/g,
-    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
