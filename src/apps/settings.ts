@@ -8,6 +8,11 @@ import type { AppSettings } from './index.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+
+  /** One line per bad setting: `NAME: what to fix`. */
+  static of(lines: string[]): ConfigError {
+    return new ConfigError(`Stratus cannot start; fix these settings:\n${lines.map((line) => `  ${line}`).join('\n')}`);
+  }
 }
 
 const origin = z.string().refine((value) => {
@@ -60,8 +65,9 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = schema.safeParse(blankless);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || 'environment'}: ${issue.message}`);
-    throw new ConfigError(`Stratus cannot start; fix these settings:\n${lines.join('\n')}`);
+    throw ConfigError.of(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
   }
   return parsed.data;
 }
@@ -75,9 +81,9 @@ export function corsOrigins(value: string | undefined, fallback: string[]): stri
       .filter(Boolean) ?? fallback;
   const bad = origins.filter((o) => !origin.safeParse(o).success);
   if (bad.length > 0) {
-    throw new ConfigError(
-      `Stratus cannot start; fix these settings:\n  CORS_ORIGINS: ${bad.join(', ')}: each origin must look like https://app.example.com (no path or trailing slash)`,
-    );
+    throw ConfigError.of([
+      `CORS_ORIGINS: ${bad.join(', ')}: each origin must look like https://app.example.com (no path or trailing slash)`,
+    ]);
   }
   return origins;
 }

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { MiddlewareHandler } from 'hono';
-import { type ApiGatewayRequestContext, getConnInfo, handle, type LambdaEvent } from 'hono/aws-lambda';
+import { getConnInfo, handle, type LambdaEvent } from 'hono/aws-lambda';
 import type { RouteGroupName } from '../apps/index.ts';
 import { createHttpApp } from '../http/app.ts';
 import type { AppEnv } from '../http/context.ts';
@@ -44,5 +44,3 @@ export function httpFunction(group: RouteGroupName, runtime: () => AwsRuntime) {
     }
   };
 }
-
-export type { ApiGatewayRequestContext };

@@ -1,4 +1,4 @@
-import type { Clock } from '../../platform/clock.ts';
+import { type Clock, epochSeconds } from '../../platform/clock.ts';
 import { type Key, type Table, TTL_ATTRIBUTE } from '../../platform/table.ts';
 import type { Verdict } from './rate-limit-buckets.ts';
 
@@ -53,7 +53,7 @@ export class TableQuotaStore implements QuotaStore {
   }
 
   async add(increments: QuotaIncrement[]): Promise<void> {
-    const keep = Math.floor(this.clock.now() / 1000) + 2 * 24 * 3600;
+    const keep = epochSeconds(this.clock) + 2 * 24 * 3600;
     await Promise.all(
       increments.map(({ id, day, count }) =>
         this.table.update(quotaKey(id, day), { add: { count }, set: { [TTL_ATTRIBUTE]: keep } }),
