@@ -521,6 +521,11 @@ describe('HTTP layer: health, headers, CORS, OpenAPI and docs', () => {
     assert.equal(other.headers.get('x-frame-options'), 'DENY', 'secure headers on every answer');
   });
 
+  test('every route fits Hono’s RegExpRouter: one that does not would move all routes to the slower TrieRouter', async () => {
+    await s.request('GET', '/health');
+    assert.equal(s.runtime.app.router.name, 'SmartRouter + RegExpRouter');
+  });
+
   test('GET /openapi.json is OpenAPI 3.1 generated from the schemas', async () => {
     const reply = await s.request('GET', '/openapi.json');
     assert.equal(reply.body.openapi, '3.1.0');
@@ -538,6 +543,7 @@ describe('HTTP layer: health, headers, CORS, OpenAPI and docs', () => {
       assert.ok(src.startsWith('/'), `${src} is served by Stratus, not a CDN`);
       assert.equal((await s.request('GET', src)).status, 200, src);
     }
+    assert.equal((await s.request('GET', '/docs/package.json')).status, 404, 'only the listed files');
   });
 
   test('the dev outbox page lists sent mail', async () => {
