@@ -1,11 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import { AppError } from '../platform/errors.ts';
 import type { AppEnv } from './context.ts';
+import { setHeader } from './headers.ts';
 import { corsFor } from './middleware/cors.ts';
-import { type RequestLogEntry, requestLog } from './middleware/request-log.ts';
+import { type RequestLogEntry, requestId, requestLog } from './middleware/request-log.ts';
 import { secureHeaders } from './middleware/secure-headers.ts';
 import { router } from './openapi.ts';
 import { problemResponse, toAppError } from './problem.ts';
@@ -38,7 +38,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   app.use(corsFor(options.corsOrigins));
   const tooLarge = (c: Context<AppEnv>) => {
     // The rest of the body is never read, so this connection cannot carry another request.
-    c.header('Connection', 'close');
+    setHeader(c, 'Connection', 'close');
     return problemResponse(c, new AppError(413, 'PayloadTooLarge', 'The request body is too large: the limit is 1 MB'));
   };
   const streamedBodyLimit = bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: tooLarge });

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { AppError, type FieldProblem } from '../platform/errors.ts';
 import { ConditionFailedError, TableValidationError, TransactionCanceledError } from '../platform/table.ts';
+import { setHeader } from './headers.ts';
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
@@ -46,8 +47,8 @@ export function problemResponse(c: Context, error: AppError): Response {
   };
   if (error.fields) body.errors = error.fields;
   if (error.retryAfterSeconds !== undefined)
-    c.header('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
-  if (error.status === 401) c.header('WWW-Authenticate', 'Bearer');
+    setHeader(c, 'Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  if (error.status === 401) setHeader(c, 'WWW-Authenticate', 'Bearer');
   return c.body(JSON.stringify(body), error.status as 400, { 'Content-Type': 'application/problem+json' });
 }
 

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
+import { setHeader } from '../../http/headers.ts';
 import { jsonBody, jsonResponse, ProblemSchema, problems, router } from '../../http/openapi.ts';
 import { ApiKeyIdParam, ApiKeyListSchema, CreatedApiKeySchema, createApiKeyBody, ListQuery } from './model.ts';
 import type { ApiKeysService } from './service.ts';
@@ -38,7 +39,7 @@ export function apiKeyRoutes(keys: ApiKeysService, signedIn: MiddlewareHandler<A
     }),
     async (c) => {
       const created = await keys.create(c.get('caller'), c.req.valid('json'));
-      c.header('Cache-Control', 'no-store');
+      setHeader(c, 'Cache-Control', 'no-store');
       return c.json(created, 201);
     },
   );

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { expectedVersion, noneMatch } from '../../http/conditional.ts';
 import type { AppEnv } from '../../http/context.ts';
+import { setHeader } from '../../http/headers.ts';
 import { pageJson, recordJson } from '../../http/json.ts';
 import { jsonBody, jsonResponse, problems, router } from '../../http/openapi.ts';
 import { type CreateResult, etagOf, type Fields, type RecordView } from './collection.ts';
@@ -84,9 +85,9 @@ export function crudRoutes<F extends Fields, Create, Change, Filters>(
       const body = c.req.valid('json') as Create;
       const idempotency = idempotentRequest(c.req.header('idempotency-key'), `POST ${path}`, body);
       const { record, replayed } = await service.create(sub(c), body, idempotency);
-      c.header('Location', `${path}/${record.id}`);
-      c.header('ETag', etagOf(record.version));
-      if (replayed) c.header('Idempotent-Replayed', 'true');
+      setHeader(c, 'Location', `${path}/${record.id}`);
+      setHeader(c, 'ETag', etagOf(record.version));
+      if (replayed) setHeader(c, 'Idempotent-Replayed', 'true');
       return c.json(record, 201);
     },
   );
@@ -121,8 +122,8 @@ export function crudRoutes<F extends Fields, Create, Change, Filters>(
     async (c) => {
       const record = await service.get(sub(c), c.req.valid('param').id);
       const etag = etagOf(record.version);
-      c.header('ETag', etag);
-      c.header('Cache-Control', 'private, no-cache');
+      setHeader(c, 'ETag', etag);
+      setHeader(c, 'Cache-Control', 'private, no-cache');
       if (noneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304);
       return recordJson(c, record);
     },
@@ -147,7 +148,7 @@ export function crudRoutes<F extends Fields, Create, Change, Filters>(
       const version = expectedVersion(c.req.header('if-match'), true);
       const change = c.req.valid('json') as Change;
       const record = await service.update(sub(c), c.req.valid('param').id, version, change);
-      c.header('ETag', etagOf(record.version));
+      setHeader(c, 'ETag', etagOf(record.version));
       return c.json(record, 200);
     },
   );

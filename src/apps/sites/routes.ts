@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { noneMatch } from '../../http/conditional.ts';
+import { setHeader } from '../../http/headers.ts';
 import { jsonResponse, problems, router } from '../../http/openapi.ts';
 import { Username } from '../users/model.ts';
 import type { SiteService } from './service.ts';
@@ -59,9 +60,9 @@ export function siteRoutes(sites: SiteService) {
     async (c) => {
       const body = JSON.stringify(await sites.site(c.req.valid('param').username));
       const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-      c.header('ETag', etag);
-      c.header('Cache-Control', SITE_CACHE_CONTROL);
-      c.header('Vary', 'Accept-Encoding');
+      setHeader(c, 'ETag', etag);
+      setHeader(c, 'Cache-Control', SITE_CACHE_CONTROL);
+      setHeader(c, 'Vary', 'Accept-Encoding');
       if (noneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304);
       return c.body(body, 200, { 'Content-Type': 'application/json' });
     },

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../context.ts';
+import { setHeader } from '../headers.ts';
 
 const EXPOSED = [
   'ETag',
@@ -31,11 +32,11 @@ export function corsFor(origins: string[]): MiddlewareHandler<AppEnv> {
   });
   return async (c, next) => {
     if (c.req.method === 'OPTIONS') return preflight(c, next);
-    c.header('Vary', 'Origin');
+    setHeader(c, 'Vary', 'Origin');
     const origin = c.req.header('origin');
     if (origin !== undefined && allowed.has(origin)) {
-      c.header('Access-Control-Allow-Origin', origin);
-      c.header('Access-Control-Expose-Headers', EXPOSED);
+      setHeader(c, 'Access-Control-Allow-Origin', origin);
+      setHeader(c, 'Access-Control-Expose-Headers', EXPOSED);
     }
     await next();
   };

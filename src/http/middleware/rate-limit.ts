@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import { forbidden, tooManyRequests } from '../../platform/errors.ts';
 import type { AppEnv } from '../context.ts';
+import { setHeader } from '../headers.ts';
 import { type RateSpec, TokenBuckets, type Verdict } from './rate-limit-buckets.ts';
 import { DailyQuotas, MemoryQuotaStore } from './rate-limit-quota.ts';
 
@@ -137,8 +138,8 @@ function setHeaders(c: Context<AppEnv>, verdicts: Verdict[]): void {
     if (shown.allowed && !verdict.allowed) shown = verdict;
     else if (shown.allowed === verdict.allowed && verdict.remaining < shown.remaining) shown = verdict;
   }
-  c.header('RateLimit-Limit', String(shown.limit));
-  c.header('RateLimit-Remaining', String(shown.remaining));
-  c.header('RateLimit-Reset', String(shown.resetSeconds));
-  c.header('RateLimit-Policy', verdicts.map((v) => v.policy).join(', '));
+  setHeader(c, 'RateLimit-Limit', String(shown.limit));
+  setHeader(c, 'RateLimit-Remaining', String(shown.remaining));
+  setHeader(c, 'RateLimit-Reset', String(shown.resetSeconds));
+  setHeader(c, 'RateLimit-Policy', verdicts.map((v) => v.policy).join(', '));
 }
