@@ -9,6 +9,27 @@ export interface LoadResult {
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** CPU time the server process spent per request in the measured run (µs; Linux only). */
+  serverCpuUs?: number;
+  /** CPU time the load generator (this process) spent per request (µs). */
+  clientCpuUs: number;
+}
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** User plus system CPU time of a process so far, in µs, from /proc (undefined elsewhere). */
+function processCpuUs(pid: number | undefined): number | undefined {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the ")" that ends the command name, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -20,7 +41,7 @@ export async function spawnServer(
   env: Record<string, string>,
   ready: RegExp,
   logFile: string,
-): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+): Promise<Server> {
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     env: { ...process.env, ...env },
@@ -60,15 +81,22 @@ export async function load(
     seconds: number;
     headers?: Record<string, string>;
     requests?: autocannon.Request[];
+    /** The server under load, to report its CPU time per request. */
+    server?: Server;
   },
 ): Promise<LoadResult> {
   const base = { url: options.url, connections: options.connections, headers: options.headers ?? {} };
   await autocannon({ ...base, duration: 2, ...(options.requests ? { requests: options.requests } : {}) });
+  const serverBefore = processCpuUs(options.server?.child.pid);
+  const clientBefore = process.cpuUsage();
   const result = await autocannon({
     ...base,
     duration: options.seconds,
     ...(options.requests ? { requests: options.requests } : {}),
   });
+  const client = process.cpuUsage(clientBefore);
+  const serverAfter = processCpuUs(options.server?.child.pid);
+  const requests = Math.max(1, result.requests.total);
   return {
     name,
     requestsPerSecond: Math.round(result.requests.average),
@@ -76,16 +104,22 @@ export async function load(
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    ...(serverBefore !== undefined && serverAfter !== undefined
+      ? { serverCpuUs: Math.round((serverAfter - serverBefore) / requests) }
+      : {}),
+    clientCpuUs: Math.round((client.user + client.system) / requests),
   };
 }
 
 export function printTable(title: string, rows: LoadResult[], baseline: LoadResult): void {
   console.log(`\n${title}`);
-  console.log('  name                         req/s     p50 ms   p99 ms   errors  non-2xx  req/s vs baseline');
+  console.log(
+    '  name                         req/s     p50 ms   p99 ms   errors  non-2xx  vs baseline   server µs/req  client µs/req',
+  );
   for (const row of rows) {
-    const ratio = (row.requestsPerSecond / baseline.requestsPerSecond).toFixed(2);
+    const ratio = `${(row.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}x`;
     console.log(
-      `  ${row.name.padEnd(26)} ${String(row.requestsPerSecond).padStart(8)} ${String(row.p50Ms).padStart(9)} ${String(row.p99Ms).padStart(8)} ${String(row.errors).padStart(8)} ${String(row.non2xx).padStart(8)}  ${ratio}x`,
+      `  ${row.name.padEnd(26)} ${String(row.requestsPerSecond).padStart(8)} ${String(row.p50Ms).padStart(9)} ${String(row.p99Ms).padStart(8)} ${String(row.errors).padStart(8)} ${String(row.non2xx).padStart(8)} ${ratio.padStart(12)} ${String(row.serverCpuUs ?? '-').padStart(15)} ${String(row.clientCpuUs).padStart(14)}`,
     );
   }
 }

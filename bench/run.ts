@@ -37,18 +37,31 @@ try {
   const users = await seedTodos(stratus.url, tokens);
   const mix = todoMix(users);
 
-  const baseline = await load('node:https hello world', { url: `${hello.url}/`, connections, seconds });
+  const baseline = await load('node:https hello world', { url: `${hello.url}/`, connections, seconds, server: hello });
   const me = await load('GET /v1/me', {
     url: `${stratus.url}/v1/me`,
     connections,
     seconds,
     headers: { authorization: `Bearer ${tokens[0]}` },
+    server: stratus,
   });
-  const cached = await load('to-do mix, cache on', { url: stratus.url, connections, seconds, requests: mix });
+  const cached = await load('to-do mix, cache on', {
+    url: stratus.url,
+    connections,
+    seconds,
+    requests: mix,
+    server: stratus,
+  });
   await stratus.stop();
   // The same data and signing key, so the same tokens and requests work on the uncached server.
   stratus = await startStratus({ READ_CACHE_MB: '0', PORT: new URL(stratus.url).port });
-  const uncached = await load('to-do mix, cache off', { url: stratus.url, connections, seconds, requests: mix });
+  const uncached = await load('to-do mix, cache off', {
+    url: stratus.url,
+    connections,
+    seconds,
+    requests: mix,
+    server: stratus,
+  });
   await stratus.stop();
 
   printTable(
