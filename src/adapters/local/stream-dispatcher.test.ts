@@ -94,3 +94,19 @@ test('a handler added later starts at the end of the stream, not at its beginnin
   await two.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+test('handlers at different checkpoints each get every record once, in order, across batches', async () => {
+  let failuresLeft = 2;
+  const healthy = recorder('healthy');
+  const flaky = recorder('flaky', () => {
+    if (failuresLeft-- > 0) throw new Error('not yet');
+  });
+  const local = openLocal(':memory:', [healthy.handler, flaky.handler], { batchSize: 2 });
+  for (const sk of ['A', 'B', 'C', 'D', 'E']) await local.table.put({ PK: 'P', SK: sk });
+  await local.drain();
+  const keys = (r: ReturnType<typeof recorder>) => r.records().map((record) => record.dynamodb.Keys.SK);
+  assert.deepEqual(keys(healthy), ['A', 'B', 'C', 'D', 'E']);
+  assert.deepEqual(keys(flaky), ['A', 'B', 'C', 'D', 'E']);
+  assert.deepEqual(local.dispatcher.lag(), { healthy: 0, flaky: 0 });
+  await local.close();
+});
