@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signedInUser } from './accounts.ts';
 import { load, spawnServer } from './harness.ts';
-import { seedTodos, todoMix, USERS } from './todos.ts';
+import { type SeededUser, seedTodos, todoMix, USERS } from './todos.ts';
 
 interface ProfileNode {
   id: number;
@@ -39,11 +39,15 @@ try {
   for (let i = 0; i < USERS; i++) tokens.push(await signedInUser(stratus.url, dataDir, `bench${i}@example.com`));
   const users = await seedTodos(stratus.url, tokens);
   // Only the mix is profiled: the seeding's sign-ups (password hashing) would swamp it.
-  const result = await load('to-do mix, cache on', {
-    url: stratus.url,
+  // BENCH_ROUTE=/v1/me profiles one GET route (as the first user) instead of the mix.
+  const route = process.env.BENCH_ROUTE;
+  const result = await load(route ?? 'to-do mix, cache on', {
+    url: `${stratus.url}${route ?? ''}`,
     connections: 64,
     seconds,
-    requests: todoMix(users),
+    ...(route
+      ? { headers: { authorization: `Bearer ${(users[0] as SeededUser).token}` } }
+      : { requests: todoMix(users) }),
   });
   await stratus.stop();
   console.log(`${result.requestsPerSecond} req/s under the profiler (p99 ${result.p99Ms} ms)\n`);
