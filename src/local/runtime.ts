@@ -88,7 +88,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     clock,
     hooks: { postConfirmation: createProfileOnConfirmation(table, () => new Date(clock.now())) },
   });
-  const accounts = new AccountsService(identity, table, clock, new AuthThrottle(options.throttle));
+  const accounts = new AccountsService(identity, table, clock, new AuthThrottle(options.throttle, clock));
 
   // The object store needs the queue, and the queue's handlers need the apps: subscribe them after.
   const queue = new SqliteQueue(db, [], {

@@ -372,7 +372,7 @@ describe('accounts: repeated failures are throttled with 429 and Retry-After', (
   });
   after(() => s.stop());
 
-  test('wrong passwords on one account, then from one address', async () => {
+  test('wrong passwords on one account, then from one address, until the window passes', async () => {
     await s.newUser('victim@example.com');
     for (let i = 0; i < 3; i++) {
       const reply = await s.request('POST', '/v1/auth/signin', {
@@ -396,6 +396,13 @@ describe('accounts: repeated failures are throttled with 429 and Retry-After', (
       body: { email: 'fresh@example.com', password: 'wrong guess!' },
     });
     assert.equal(fromAddress.status, 429);
+
+    // Once the window has passed, the owner signs in again.
+    s.clock.advance(61_000);
+    const later = await s.request('POST', '/v1/auth/signin', {
+      body: { email: 'victim@example.com', password: PASSWORD },
+    });
+    assert.equal(later.status, 200);
   });
 });
 

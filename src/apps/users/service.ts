@@ -10,7 +10,7 @@ import type {
 } from '../../platform/identity.ts';
 import { type Item, type Table, TransactionCanceledError, type WriteOp, when } from '../../platform/table.ts';
 import { type ProfileView, profileKey, profileView, usernameKey } from './profile.ts';
-import { AuthThrottle } from './throttle.ts';
+import { AuthThrottle, defaultThrottleLimits } from './throttle.ts';
 
 /** Where an attempt comes from, for the guess throttle. */
 export interface Origin {
@@ -27,7 +27,7 @@ export class AccountsService {
     private readonly identity: Identity,
     private readonly table: Table,
     private readonly clock: Clock,
-    private readonly throttle: AuthThrottle = new AuthThrottle(),
+    private readonly throttle: AuthThrottle = new AuthThrottle(defaultThrottleLimits, clock),
   ) {}
 
   async signUp(input: { email: string; password: string; name: string }, origin: Origin): Promise<{ sub: string }> {

@@ -1,4 +1,5 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { LRUCache } from 'lru-cache';
+import { type Clock, systemClock } from '../../platform/clock.ts';
 import { AppError, tooManyRequests } from '../../platform/errors.ts';
 
 export interface ThrottleLimits {
@@ -14,6 +15,35 @@ export const defaultThrottleLimits: ThrottleLimits = { perAccount: 5, perAddress
 /** The failures that mean a guess was wrong, as opposed to a malformed request. */
 const GUESS_FAILURES = new Set(['NotAuthorized', 'CodeMismatch', 'ExpiredCode']);
 
+/** Accounts and addresses tracked at once; the least recently seen are forgotten first. */
+const MAX_TRACKED = 100_000;
+
+/** Wrong guesses counted in a fixed window that starts at the first one. */
+class FailureCounter {
+  private readonly windows = new LRUCache<string, { failures: number; endsAt: number }>({ max: MAX_TRACKED });
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Seconds until `key` may try again, or 0 when it may now. */
+  waitSeconds(key: string): number {
+    const window = this.windows.get(key);
+    const now = this.clock.now();
+    if (!window || window.endsAt <= now || window.failures < this.limit) return 0;
+    return (window.endsAt - now) / 1000;
+  }
+
+  count(key: string): void {
+    const now = this.clock.now();
+    const window = this.windows.get(key);
+    if (window && window.endsAt > now) window.failures += 1;
+    else this.windows.set(key, { failures: 1, endsAt: now + this.windowMs });
+  }
+}
+
 /**
  * Slows down guessing: once an account or an address has made too many wrong guesses
  * (passwords, mailed codes, MFA codes) in the window, further attempts get 429 with
@@ -21,40 +51,30 @@ const GUESS_FAILURES = new Set(['NotAuthorized', 'CodeMismatch', 'ExpiredCode'])
  * Cognito's own lockout and API Gateway throttling stand beside it.
  */
 export class AuthThrottle {
-  private readonly accounts: RateLimiterMemory;
-  private readonly addresses: RateLimiterMemory;
+  private readonly accounts: FailureCounter;
+  private readonly addresses: FailureCounter;
 
-  constructor(private readonly limits: ThrottleLimits = defaultThrottleLimits) {
-    this.accounts = new RateLimiterMemory({
-      keyPrefix: 'account',
-      points: limits.perAccount,
-      duration: limits.windowSeconds,
-    });
-    this.addresses = new RateLimiterMemory({
-      keyPrefix: 'address',
-      points: limits.perAddress,
-      duration: limits.windowSeconds,
-    });
+  constructor(limits: ThrottleLimits = defaultThrottleLimits, clock: Clock = systemClock) {
+    this.accounts = new FailureCounter(limits.perAccount, limits.windowSeconds * 1000, clock);
+    this.addresses = new FailureCounter(limits.perAddress, limits.windowSeconds * 1000, clock);
   }
 
   /** Runs one attempt on behalf of `account` from `address`, counting it if it was a wrong guess. */
   async attempt<T>(account: string, address: string, run: () => Promise<T>): Promise<T> {
-    await this.refuseIfBlocked(this.accounts, account, this.limits.perAccount, 'this account');
-    await this.refuseIfBlocked(this.addresses, address, this.limits.perAddress, 'your address');
+    refuseIfBlocked(this.accounts.waitSeconds(account), 'this account');
+    refuseIfBlocked(this.addresses.waitSeconds(address), 'your address');
     try {
       return await run();
     } catch (error) {
       if (error instanceof AppError && GUESS_FAILURES.has(error.code)) {
-        await Promise.all([this.accounts.penalty(account), this.addresses.penalty(address)]);
+        this.accounts.count(account);
+        this.addresses.count(address);
       }
       throw error;
     }
   }
+}
 
-  private async refuseIfBlocked(limiter: RateLimiterMemory, key: string, limit: number, who: string): Promise<void> {
-    const state = await limiter.get(key);
-    if (state && state.consumedPoints >= limit) {
-      throw tooManyRequests(`Too many failed attempts for ${who}: wait and try again`, state.msBeforeNext / 1000);
-    }
-  }
+function refuseIfBlocked(waitSeconds: number, who: string): void {
+  if (waitSeconds > 0) throw tooManyRequests(`Too many failed attempts for ${who}: wait and try again`, waitSeconds);
 }
