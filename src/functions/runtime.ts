@@ -1,21 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
-import { CognitoIdentity } from '../adapters/aws/cognito-identity.ts';
+import { accessTokenVerifier } from '../adapters/aws/cognito-token-verifier.ts';
 import { DynamoTable } from '../adapters/aws/dynamo-table.ts';
-import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { type Apps, composeApps } from '../apps/index.ts';
-import { createProfileOnConfirmation } from '../apps/users/profile.ts';
 import { AccountsService } from '../apps/users/service.ts';
 import { TableQuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
-import type { IdentityHooks } from '../platform/identity.ts';
+import type { Identity } from '../platform/identity.ts';
+import type { ObjectStore } from '../platform/objects.ts';
 import type { Table } from '../platform/table.ts';
 import type { AwsConfig } from './config.ts';
+import { lazyPort } from './lazy-port.ts';
 
 /** Only for an AWS-compatible peer (tests on emulators): where its tokens come from and how to read its keys. */
 export interface PeerOptions {
@@ -37,11 +35,6 @@ export interface AwsRuntime {
 const SERVICE = 'stratus';
 const POWERTOOLS_LEVEL = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', silent: 'SILENT' } as const;
 
-/** What Cognito's triggers run: the same hooks as the built-in issuer's. */
-export function identityHooks(table: Table, clock: Clock = systemClock): IdentityHooks {
-  return { postConfirmation: createProfileOnConfirmation(table, () => new Date(clock.now())) };
-}
-
 /**
  * The composition root on Lambda: the AWS adapters, wired to the same apps as on one machine.
  * Built once per execution environment (cold start) and reused by every invocation. SDK clients
@@ -59,20 +52,39 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
     tableName: config.tableName,
     clock,
   });
-  const objects = new S3ObjectStore({
-    client: aws(new S3Client({ region: config.region, ...(peer.forcePathStyle ? { forcePathStyle: true } : {}) })),
-    bucket: config.bucketName,
-    clock,
+  // S3 and Cognito's API are loaded when first called (see lazyPort); DynamoDB serves every request.
+  const objects = lazyPort<ObjectStore>(async () => {
+    const [{ S3Client }, { S3ObjectStore }] = await Promise.all([
+      import('@aws-sdk/client-s3'),
+      import('../adapters/aws/s3-object-store.ts'),
+    ]);
+    return new S3ObjectStore({
+      client: aws(new S3Client({ region: config.region, ...(peer.forcePathStyle ? { forcePathStyle: true } : {}) })),
+      bucket: config.bucketName,
+      clock,
+    });
   });
-  const identity = new CognitoIdentity({
-    client: aws(new CognitoIdentityProviderClient({ region: config.region })),
+  const pool = {
     userPoolId: config.userPoolId,
     clientId: config.clientId,
-    table,
-    clock,
     ...(peer.issuer ? { issuer: peer.issuer } : {}),
     ...(peer.jwksCache ? { jwksCache: peer.jwksCache } : {}),
-  });
+  };
+  const identity = lazyPort<Identity>(
+    async () => {
+      const [{ CognitoIdentityProviderClient }, { CognitoIdentity }] = await Promise.all([
+        import('@aws-sdk/client-cognito-identity-provider'),
+        import('../adapters/aws/cognito-identity.ts'),
+      ]);
+      return new CognitoIdentity({
+        ...pool,
+        client: aws(new CognitoIdentityProviderClient({ region: config.region })),
+        table,
+        clock,
+      });
+    },
+    { verifyAccessToken: accessTokenVerifier(pool) },
+  );
   const apps = composeApps(
     { table, clock, quotaStore: new TableQuotaStore(table, clock), objects },
     {
