@@ -15,7 +15,10 @@ export interface HttpFunction {
 
 export interface EventFunction {
   name: string;
-  /** What invokes it on AWS. */
+  /**
+   * Where its events come from on AWS. The CDK app picks the transport: object-created events
+   * reach the function through an SQS queue by default (`-c objectEvents=direct` for S3 → Lambda).
+   */
   source: 's3:ObjectCreated' | 'dynamodb:stream' | 'cognito:PreSignUp' | 'cognito:PostConfirmation';
 }
 

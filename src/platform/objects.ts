@@ -21,7 +21,10 @@ export interface ObjectInfo {
 export interface PresignedUpload {
   url: string;
   method: 'PUT' | 'POST';
-  /** Headers the client must send exactly as given (at least `Content-Type`). */
+  /**
+   * Headers the client must send exactly as given: `Content-Type` for a PUT. Empty for a POST,
+   * whose content type is one of the `fields` (the request itself is multipart/form-data).
+   */
   headers: Record<string, string>;
   /** Form fields to send before the file (an S3 POST policy); absent for PUT. */
   fields?: Record<string, string>;

@@ -4,9 +4,11 @@ import type { S3EventRecord } from 'aws-lambda';
 import { sqsEventOf } from '../../../test/support/s3rver.ts';
 import { encodeEventKey, type ObjectEventRecord, objectKeyOf } from '../../platform/objects.ts';
 import {
+  isDirectS3Event,
   isS3TestEvent,
   objectEventName,
   type S3EventFailure,
+  s3DirectEventHandler,
   s3EventHandler,
   toObjectEventRecords,
 } from './s3-events.ts';
@@ -252,5 +254,38 @@ describe('the object-events queue handler (S3 → SQS → Lambda)', () => {
     } finally {
       process.stderr.write = write;
     }
+  });
+});
+
+describe('the direct handler (S3 → Lambda, -c objectEvents=direct)', () => {
+  test('is told apart from a queue batch by its records', () => {
+    assert.equal(isDirectS3Event({ Records: [put] }), true);
+    assert.equal(isDirectS3Event(sqsEventOf([{ Records: [put] }])), false);
+  });
+
+  test('every record reaches every handler; a good event resolves', async () => {
+    const { handlers, seen } = recorders(['files.record-uploads', 'photos.thumbnails']);
+    await s3DirectEventHandler(handlers)({ Records: [put] });
+    assert.deepEqual(
+      seen.map(([name]) => name),
+      ['files.record-uploads', 'photos.thumbnails'],
+    );
+  });
+
+  test('a handler failure fails the invocation, so Lambda retries the event, after the other handlers ran', async () => {
+    const { handlers, seen } = recorders(
+      ['files.record-uploads', 'photos.thumbnails'],
+      (name) => name === 'files.record-uploads',
+    );
+    const failures: S3EventFailure[] = [];
+    await assert.rejects(
+      s3DirectEventHandler(handlers, { onError: (_error, failure) => failures.push(failure) })({ Records: [put] }),
+      /Lambda retries this event/,
+    );
+    assert.deepEqual(
+      seen.map(([name]) => name),
+      ['files.record-uploads', 'photos.thumbnails'],
+    );
+    assert.deepEqual(failures, [{ handler: 'files.record-uploads', key: KEY, eventName: 'ObjectCreated:Put' }]);
   });
 });

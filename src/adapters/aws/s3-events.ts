@@ -2,8 +2,8 @@
  * S3 event notifications → the port's object events, so the handlers the local queue runs on
  * one machine are the ones S3 drives on AWS.
  *
- * Delivery is S3 → SQS → Lambda (event source mapping with `ReportBatchItemFailures`), not
- * S3 → Lambda directly. Why:
+ * Delivery is S3 → SQS → Lambda (event source mapping with `ReportBatchItemFailures`) by
+ * default; S3 → Lambda directly is the CDK app's `-c objectEvents=direct`. Why the queue:
  * - It is the local queue's shape: a durable queue, a retry per message after a back-off (the
  *   visibility timeout), and a dead-letter queue after `maxReceiveCount` tries, which holds the
  *   message itself for inspection and redrive.
@@ -15,7 +15,7 @@
  * The cost is one more resource, a few milliseconds of latency, and the `s3:TestEvent` message
  * S3 sends when the notification is configured, which is skipped here.
  */
-import type { S3EventRecord, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { S3Event, S3EventRecord, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   encodeEventKey,
   type ObjectEventHandler,
@@ -88,7 +88,8 @@ export function isS3TestEvent(body: unknown): boolean {
 
 /** Where a failure happened, for the log line and for finding the message in the dead-letter queue. */
 export interface S3EventFailure {
-  messageId: string;
+  /** The SQS message; absent when S3 invoked the function directly. */
+  messageId?: string;
   /** How many times SQS has handed this message out, this one included. */
   receiveCount?: number;
   /** The handler that threw; absent when the message itself could not be read. */
@@ -132,21 +133,56 @@ export function s3EventHandler(
         batchItemFailures.push({ itemIdentifier: message.messageId });
         continue;
       }
-      let failed = false;
-      for (const record of records) {
-        for (const handler of handlers) {
-          try {
-            await handler.handle(record);
-          } catch (error) {
-            failed = true;
-            onError(error, { ...where, handler: handler.name, key: objectKeyOf(record), eventName: record.eventName });
-          }
-        }
+      if (!(await handleAll(handlers, records, onError, where))) {
+        batchItemFailures.push({ itemIdentifier: message.messageId });
       }
-      if (failed) batchItemFailures.push({ itemIdentifier: message.messageId });
     }
     return { batchItemFailures };
   };
+}
+
+/**
+ * The handler for S3 → Lambda directly (`-c objectEvents=direct`): S3 invokes the function
+ * asynchronously with the notification itself. Every record goes to every handler; if any
+ * failed, the invocation fails, so Lambda retries the whole event (twice) and then hands it to
+ * the on-failure destination. Handlers may see a record again, as with the queue.
+ */
+export function s3DirectEventHandler(
+  handlers: ObjectEventHandler[],
+  options: S3EventHandlerOptions = {},
+): (event: S3Event) => Promise<void> {
+  const onError = options.onError ?? logToStderr;
+  return async (event) => {
+    if (!(await handleAll(handlers, toObjectEventRecords(event), onError, {}))) {
+      throw new Error('An object event handler failed: Lambda retries this event');
+    }
+  };
+}
+
+/** Whether S3 invoked the function itself, rather than through the queue. */
+export function isDirectS3Event(event: SQSEvent | S3Event): event is S3Event {
+  return event.Records[0]?.eventSource === 'aws:s3';
+}
+
+/** Runs every handler on every record, in order; false when any failed (each failure told to `onError`). */
+async function handleAll(
+  handlers: ObjectEventHandler[],
+  records: ObjectEventRecord[],
+  onError: (error: unknown, failure: S3EventFailure) => void,
+  where: S3EventFailure,
+): Promise<boolean> {
+  let ok = true;
+  for (const record of records) {
+    for (const handler of handlers) {
+      try {
+        await handler.handle(record);
+      } catch (error) {
+        ok = false;
+        onError(error, { ...where, handler: handler.name, key: objectKeyOf(record), eventName: record.eventName });
+      }
+    }
+  }
+  return ok;
 }
 
 function recordsOfMessage(message: SQSRecord): ObjectEventRecord[] {
