@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CfnElement } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { cognitoAttributeName } from '../src/adapters/aws/cognito-attributes.ts';
 import { tableDefinition } from '../src/adapters/aws/dynamo-schema.ts';
@@ -596,6 +596,10 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
 
   test('the template has no dependency cycle', () => {
     assert.equal(findCycle(s.json), undefined);
+  });
+
+  test('asking for DAX warns at synth that the functions do not read through it yet', () => {
+    Annotations.fromStack(s.stack).hasWarning('*', Match.stringLikeRegexp('do not read through DAX'));
   });
 
   test('prod keeps the user pool (deletion protection), logs a year and the stack has termination protection', () => {

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Lazy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Lazy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { defaultUsagePlans } from '../src/apps/api-keys/plans.ts';
@@ -52,6 +52,12 @@ export class StratusStack extends Stack {
     const dax = settings.dax
       ? new DaxCache(this, 'Dax', { table, nodes: stage === 'prod' ? 3 : 1, logRetention })
       : undefined;
+    if (dax) {
+      Annotations.of(dax).addWarningV2(
+        'stratus:dax-not-used',
+        'The functions do not read through DAX yet (DAX_ENDPOINT is passed but unused): see "DAX" in docs/aws.md.',
+      );
+    }
     const storage = new Storage(this, 'Storage', { stage });
 
     this.functions = new StratusFunctions(this, 'Functions', {
