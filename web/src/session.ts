@@ -1,0 +1,77 @@
+// The signed-in session: the access token lives in memory only; the refresh token is kept in
+// localStorage so a reload stays signed in, and is swapped for new tokens a minute before the
+// access token expires. A refused refresh ends the session with a message for the sign-in page.
+import { ApiError, request, type Tokens } from './api.ts';
+
+const REFRESH_KEY = 'stratus.refreshToken';
+const EARLY_MS = 60_000;
+
+export type SessionState = { status: 'loading' } | { status: 'signedOut'; message?: string } | { status: 'signedIn' };
+
+type Listener = (state: SessionState) => void;
+
+class Session {
+  private accessToken: string | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private listeners = new Set<Listener>();
+  state: SessionState = { status: 'loading' };
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** On start: a stored refresh token signs the user back in. */
+  async resume(): Promise<void> {
+    if (!localStorage.getItem(REFRESH_KEY)) return this.set({ status: 'signedOut' });
+    await this.refresh();
+  }
+
+  signedIn(tokens: Tokens): void {
+    this.accessToken = tokens.accessToken;
+    localStorage.setItem(REFRESH_KEY, tokens.refreshToken);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), Math.max(5_000, tokens.expiresIn * 1000 - EARLY_MS));
+    this.set({ status: 'signedIn' });
+  }
+
+  signOut(message?: string): void {
+    this.accessToken = undefined;
+    clearTimeout(this.timer);
+    localStorage.removeItem(REFRESH_KEY);
+    this.set(message === undefined ? { status: 'signedOut' } : { status: 'signedOut', message });
+  }
+
+  /** A call as the signed-in user; a 401 (the session was ended elsewhere) signs out here too. */
+  async call<T>(path: string, options: Parameters<typeof request>[1] = {}): Promise<T> {
+    try {
+      return await request<T>(path, { ...options, token: this.accessToken });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) this.signOut('Your session has ended: sign in again');
+      throw error;
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    const refreshToken = localStorage.getItem(REFRESH_KEY);
+    if (!refreshToken) return this.signOut();
+    try {
+      this.signedIn(await request<Tokens>('/v1/auth/refresh', { method: 'POST', body: { refreshToken } }));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 0) {
+        // Offline: keep the refresh token and try again shortly.
+        this.timer = setTimeout(() => void this.refresh(), 15_000);
+        if (this.state.status === 'loading') this.set({ status: 'signedOut', message: error.message });
+        return;
+      }
+      this.signOut('Your session has ended: sign in again');
+    }
+  }
+
+  private set(state: SessionState): void {
+    this.state = state;
+    for (const listener of this.listeners) listener(state);
+  }
+}
+
+export const session = new Session();
