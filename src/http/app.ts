@@ -25,6 +25,8 @@ export interface HttpAppOptions {
   unlimitedBody?: (path: string) => boolean;
   /** Routes only one runtime has (the local JWKS, the dev outbox, the docs page). */
   extraRoutes?: Array<Hono<AppEnv>>;
+  /** What answers a path no route took, before the 404 problem: the web app's pages on one machine. */
+  fallback?: (c: Context<AppEnv>) => Response | undefined;
 }
 
 /** The HTTP app: the same on one machine (node-server) and on AWS (the Lambda adapter). */
@@ -80,8 +82,10 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     },
   });
 
-  app.notFound((c) =>
-    problemResponse(c, new AppError(404, 'NotFound', `There is no route ${c.req.method} ${c.req.path}`)),
+  app.notFound(
+    (c) =>
+      options.fallback?.(c) ??
+      problemResponse(c, new AppError(404, 'NotFound', `There is no route ${c.req.method} ${c.req.path}`)),
   );
   app.onError((error, c) => {
     const appError = toAppError(error);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { UsagePlan } from '../apps/api-keys/plans.ts';
 import type { FileLimits } from '../apps/files/service.ts';
 import { appSettingsEnv, appSettingsFrom, corsOrigins, megabytes, parseEnv } from '../apps/settings.ts';
+import { WEB_DIST } from './web-app.ts';
 
 const port = z.coerce
   .number({ message: 'must be a number' })
@@ -26,6 +27,7 @@ const schema = z
     TLS_KEY: file.optional(),
     SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL' }).optional(),
     READ_CACHE_MB: megabytes.default(64),
+    WEB_DIR: z.string().min(1).optional(),
     ...appSettingsEnv,
   })
   .refine((env) => !!env.TLS_CERT === !!env.TLS_KEY, {
@@ -51,6 +53,8 @@ export interface Config {
   usagePlans?: UsagePlan[];
   /** Each user's file folder: total bytes, and bytes per file. */
   fileLimits: FileLimits;
+  /** The built web app served at / (default `web/dist`, which `npm start` builds). */
+  webDir: string;
 }
 
 /**
@@ -80,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
     readCacheBytes: values.READ_CACHE_MB * 1024 * 1024,
+    webDir: values.WEB_DIR ? resolve(values.WEB_DIR) : WEB_DIST,
     ...appSettingsFrom(values),
   };
   if (values.TLS_CERT && values.TLS_KEY) config.tls = { certFile: values.TLS_CERT, keyFile: values.TLS_KEY };

@@ -32,6 +32,7 @@ import type { Notifier } from '../platform/notifier.ts';
 import type { Table } from '../platform/table.ts';
 import type { Config } from './config.ts';
 import { devOutboxRoutes, wellKnownRoutes } from './local-routes.ts';
+import { loadWebApp } from './web-app.ts';
 
 /** The app client id of the built-in issuer (Cognito's app client id plays this role on AWS). */
 export const LOCAL_CLIENT_ID = 'stratus-local';
@@ -126,14 +127,23 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   queue.start();
   const sweeper = setInterval(() => sqliteTable.sweepExpired(), TTL_SWEEP_MS).unref();
 
+  // The web app, when built (`npm start` builds it first); without it, the API alone.
+  const web = loadWebApp(config.webDir);
   const app = createHttpApp({
     appRoutes: Object.values(apps.routes),
     corsOrigins: config.corsOrigins,
     clientIp: socketAddress,
     logRequest: (entry) => logger.info(entry, 'request'),
     logError: (error, requestId) => logger.error({ err: error, requestId }, 'unhandled error'),
-    extraRoutes: [wellKnownRoutes(issuer, keys), devOutboxRoutes(outbox), docsRoutes(), objectRoutes(objects)],
+    extraRoutes: [
+      wellKnownRoutes(issuer, keys),
+      devOutboxRoutes(outbox),
+      docsRoutes(),
+      objectRoutes(objects),
+      ...(web ? [web.routes] : []),
+    ],
     unlimitedBody: isObjectRoute,
+    fallback: web?.page,
   });
 
   return {
