@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -70,6 +71,37 @@ export async function spawnServer(
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Stratus as `npm start` runs it, logging one JSON line per request (to a file), as in production.
+ * The rate limiter still runs on every request; its limits are raised so the load is not refused.
+ * `nodeFlags` go before the entry point (e.g. `--cpu-prof`).
+ */
+export function spawnStratus(
+  dataDir: string,
+  logName: string,
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): Promise<Server> {
+  return spawnServer(
+    [...nodeFlags, 'src/local/main.ts'],
+    {
+      DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_USER: '1000000',
+      RATE_LIMIT_PER_ADDRESS: '1000000',
+      ...env,
+    },
+    /running at (https:\/\/\S+)/,
+    join(dataDir, logName),
+  );
+}
+
+/** The baseline: a plain node:https hello world (bench/hello-server.ts). */
+export function spawnHello(dataDir: string): Promise<Server> {
+  return spawnServer(['bench/hello-server.ts', dataDir], {}, /LISTENING (\S+)/, join(dataDir, 'hello.log'));
 }
 
 /** A fixed-length closed-loop load; a short warm-up first so JIT and caches settle. */

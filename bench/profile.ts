@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signedInUser } from './accounts.ts';
-import { load, spawnServer } from './harness.ts';
+import { load, spawnStratus } from './harness.ts';
 import { type SeededUser, seedTodos, todoMix, USERS } from './todos.ts';
 
 interface ProfileNode {
@@ -23,18 +23,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const dataDir = await mkdtemp(join(tmpdir(), 'stratus-profile-'));
 const profileDir = join(dataDir, 'profile');
 try {
-  const stratus = await spawnServer(
-    ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'src/local/main.ts'],
-    {
-      DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_PER_USER: '1000000',
-      RATE_LIMIT_PER_ADDRESS: '1000000',
-    },
-    /running at (https:\/\/\S+)/,
-    join(dataDir, 'stratus.log'),
-  );
+  const stratus = await spawnStratus(dataDir, 'stratus.log', {}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   const tokens: string[] = [];
   for (let i = 0; i < USERS; i++) tokens.push(await signedInUser(stratus.url, dataDir, `bench${i}@example.com`));
   const users = await seedTodos(stratus.url, tokens);

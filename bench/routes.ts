@@ -3,26 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signedInUser } from './accounts.ts';
-import { load, printTable, spawnServer } from './harness.ts';
+import { load, printTable, spawnHello, spawnStratus } from './harness.ts';
 import { seedTodos } from './todos.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = 64;
 const dataDir = await mkdtemp(join(tmpdir(), 'stratus-bench-'));
-const hello = await spawnServer(['bench/hello-server.ts', dataDir], {}, /LISTENING (\S+)/, join(dataDir, 'hello.log'));
+const hello = await spawnHello(dataDir);
 try {
-  const stratus = await spawnServer(
-    ['src/local/main.ts'],
-    {
-      DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_PER_USER: '1000000',
-      RATE_LIMIT_PER_ADDRESS: '1000000',
-    },
-    /running at (https:\/\/\S+)/,
-    join(dataDir, 'stratus.log'),
-  );
+  const stratus = await spawnStratus(dataDir, 'stratus.log');
   const token = await signedInUser(stratus.url, dataDir, 'bench0@example.com');
   const [user] = await seedTodos(stratus.url, [token]);
   const headers = { authorization: `Bearer ${token}` };

@@ -4,31 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signedInUser } from './accounts.ts';
-import { load, printTable, spawnServer } from './harness.ts';
+import { load, printTable, spawnHello, spawnStratus } from './harness.ts';
 import { seedTodos, TODOS_PER_USER, todoMix, USERS } from './todos.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = 64;
 
 const dataDir = await mkdtemp(join(tmpdir(), 'stratus-bench-'));
-const hello = await spawnServer(['bench/hello-server.ts', dataDir], {}, /LISTENING (\S+)/, join(dataDir, 'hello.log'));
-/** Stratus as `npm start` runs it, logging one JSON line per request (to a file), as in production. */
+const hello = await spawnHello(dataDir);
 let starts = 0;
-const startStratus = (env: Record<string, string> = {}) =>
-  spawnServer(
-    ['src/local/main.ts'],
-    // The limiter still runs on every request; its limits are raised so the load is not refused.
-    {
-      DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_PER_USER: '1000000',
-      RATE_LIMIT_PER_ADDRESS: '1000000',
-      ...env,
-    },
-    /running at (https:\/\/\S+)/,
-    join(dataDir, `stratus-${++starts}.log`),
-  );
+const startStratus = (env: Record<string, string> = {}) => spawnStratus(dataDir, `stratus-${++starts}.log`, env);
 
 try {
   let stratus = await startStratus();
