@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signedInUser } from './accounts.ts';
-import { load, printTable, spawnHello, spawnStratus } from './harness.ts';
+import { load, printTable, type Server, spawnHello, spawnStratus } from './harness.ts';
 import { seedTodos, TODOS_PER_USER, todoMix, USERS } from './todos.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -30,23 +30,13 @@ try {
     headers: { authorization: `Bearer ${tokens[0]}` },
     server: stratus,
   });
-  const cached = await load('to-do mix, cache on', {
-    url: stratus.url,
-    connections,
-    seconds,
-    requests: mix,
-    server: stratus,
-  });
+  const mixOn = (name: string, server: Server) =>
+    load(name, { url: server.url, connections, seconds, requests: mix, server });
+  const cached = await mixOn('to-do mix, cache on', stratus);
   await stratus.stop();
   // The same data and signing key, so the same tokens and requests work on the uncached server.
   stratus = await startStratus({ READ_CACHE_MB: '0', PORT: new URL(stratus.url).port });
-  const uncached = await load('to-do mix, cache off', {
-    url: stratus.url,
-    connections,
-    seconds,
-    requests: mix,
-    server: stratus,
-  });
+  const uncached = await mixOn('to-do mix, cache off', stratus);
   await stratus.stop();
 
   printTable(
