@@ -1,70 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { TestStratus } from '../support/stratus.ts';
+import { describe, test } from 'node:test';
+import { browserHarness, chromiumMissing, PASSWORD } from './support.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-];
-/** Screenshots of each screen, for people to look at; not committed (.gitignore). */
-const SCREENSHOTS = join(import.meta.dirname, '..', '..', '.artifacts', 'screenshots');
-
-const missing = existsSync(CHROMIUM)
-  ? undefined
-  : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH): the browser tests were skipped`;
-if (missing) console.warn(`\n${missing}\n`);
-
-describe('the web app in Chromium, on a phone-sized screen', { skip: missing ?? false }, () => {
-  let s: TestStratus;
-  let browser: Browser;
-  let page: Page;
-  const problems: string[] = [];
-
-  before(async () => {
-    // `npm test` builds the app first (pretest); this covers running this file alone.
-    const build = spawnSync(process.execPath, ['scripts/ensure-web.mjs'], { stdio: 'inherit' });
-    assert.equal(build.status, 0, 'the web app builds');
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    s = await TestStratus.start();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-  });
-  beforeEach(async () => {
-    // A fresh browser profile per test: nobody is signed in.
-    const context = await browser.newContext({
-      ignoreHTTPSErrors: true, // the test server's self-signed certificate
-      viewport: { width: 360, height: 740 },
-    });
-    page = await context.newPage();
-    problems.length = 0;
-    page.on('console', (message) => {
-      // Chromium logs every 4xx answer to fetch; the API's refusals of bad input are expected here.
-      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) {
-        problems.push(`console: ${message.text()}`);
-      }
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  });
-  afterEach(async () => {
-    await page.context().close();
-  });
-  after(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
-
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+describe('the web app in Chromium, on a phone-sized screen', { skip: chromiumMissing ?? false }, () => {
+  const h = browserHarness();
 
   test('a new user signs up, confirms with the mailed code, signs in, keeps to-dos and signs out', async () => {
+    const { s, page, shot, problems } = h;
     const email = 'grace@example.com';
-    const password = 'a long and unusual passphrase';
+    const password = PASSWORD;
     await page.goto(s.url);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await shot('sign-in');
@@ -132,11 +76,9 @@ describe('the web app in Chromium, on a phone-sized screen', { skip: missing ?? 
   });
 
   test('an undone delete keeps the to-do', async () => {
+    const { s, page, problems } = h;
     await s.newUser('linus@example.com');
-    await page.goto(`${s.url}/signin`);
-    await page.getByLabel('Email').fill('linus@example.com');
-    await page.getByLabel('Password').fill('a long and unusual passphrase');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await h.signIn('linus@example.com');
     const newTodo = page.getByLabel('New to-do');
     await newTodo.fill('Keep me');
     await newTodo.press('Enter');
