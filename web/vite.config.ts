@@ -1,11 +1,41 @@
 // The web app's build: static files in web/dist, served by Stratus at / on one machine and from
 // the web-assets bucket behind CloudFront on AWS. Hashed file names let both cache assets for ever.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * Writes sw.js (from src/service-worker.js) with the list of every file of this build, so the
+ * service worker keeps exactly these files and a new build is a new service worker. Written by
+ * hand rather than with Workbox: the worker is thirty lines, Workbox's build tool is hundreds of
+ * packages.
+ */
+function serviceWorker(): Plugin {
+  return {
+    name: 'stratus-service-worker',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const built = Object.keys(bundle).filter((file) => !file.startsWith('.vite/') && file !== 'index.html');
+      const copied = readdirSync(join(import.meta.dirname, 'public'));
+      const files = ['/', ...[...built, ...copied].map((file) => `/${file}`).sort()];
+      const version = createHash('sha256')
+        .update(files.join('\n'))
+        .update(readFileSync(join(import.meta.dirname, 'index.html')))
+        .digest('base64url')
+        .slice(0, 12);
+      const source = readFileSync(join(import.meta.dirname, 'src', 'service-worker.js'), 'utf8')
+        .replace('self.__FILES__', JSON.stringify(files))
+        .replace('self.__VERSION__', JSON.stringify(version));
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source });
+    },
+  };
+}
 
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react()],
+  plugins: [react(), serviceWorker()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -83,7 +83,8 @@ export function loadWebApp(dir: string = WEB_DIST): WebApp | undefined {
     page(c) {
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return undefined;
       const file = rootFiles.get(c.req.path.slice(1));
-      if (file) return send(c, file, 'no-cache');
+      // The service worker (sw.js) runs under its script's CSP: it needs the page's, not the API's `default-src 'none'`.
+      if (file) return send(c, file, 'no-cache', DOCUMENT_HEADERS);
       // A missing asset is a 404, not the page: HTML where a script was asked for would hide the mistake.
       if (API_PATHS.test(c.req.path) || c.req.path.startsWith('/assets/')) return undefined;
       return send(c, index, 'no-cache', DOCUMENT_HEADERS);

@@ -3,6 +3,7 @@
 // errors collected, screenshots saved for people to look at (not committed: .gitignore).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach } from 'node:test';
@@ -56,7 +57,12 @@ export function browserHarness(): BrowserHarness {
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
     state.s = await TestStratus.start(process.env.WEB_DIR ? { WEB_DIR: process.env.WEB_DIR } : {});
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    // Chromium trusts the test server's self-signed key as it would a real certificate: service
+    // workers are refused over a certificate the browser was merely told to ignore.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...FLAGS, `--ignore-certificate-errors-spki-list=${spkiHash(state.s.tlsCert)}`],
+    });
   });
   beforeEach(async () => {
     const context = await browser.newContext({
@@ -67,8 +73,9 @@ export function browserHarness(): BrowserHarness {
     state.page = await context.newPage();
     state.problems.length = 0;
     state.page.on('console', (message) => {
-      // Chromium logs every 4xx answer to fetch; the API's refusals of bad input are expected here.
-      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) {
+      // Chromium logs every 4xx answer to fetch, and every request made offline; the API's refusals
+      // of bad input, and the app's tries while the test has the browser offline, are expected.
+      if (message.type() === 'error' && !/status of 4\d\d|net::ERR_INTERNET_DISCONNECTED/.test(message.text())) {
         state.problems.push(`console: ${message.text()}`);
       }
     });
@@ -105,4 +112,10 @@ export function browserHarness(): BrowserHarness {
       await page.getByRole('heading', { name: 'To-dos' }).waitFor();
     },
   };
+}
+
+/** The base64 SHA-256 of a certificate's public key (SPKI), as Chromium's trust flag takes it. */
+function spkiHash(certificatePem: string): string {
+  const spki = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { TestStratus } from '../support/stratus.ts';
 import { browserHarness, chromiumMissing, PASSWORD } from './support.ts';
 
 describe('the web app in Chromium, on a phone-sized screen', { skip: chromiumMissing ?? false }, () => {
@@ -90,4 +91,97 @@ describe('the web app in Chromium, on a phone-sized screen', { skip: chromiumMis
     await page.getByRole('listitem').filter({ hasText: 'Keep me' }).waitFor();
     assert.deepEqual(problems, [], 'no console errors');
   });
+
+  test('a to-do is edited with a due date and tags, and the list filters by a tag', async () => {
+    const { s, page, problems, shot } = h;
+    await s.newUser('ada@example.com');
+    await h.signIn('ada@example.com');
+    const newTodo = page.getByLabel('New to-do');
+    for (const title of ['Plan the trip', 'Book the train']) {
+      await newTodo.fill(title);
+      await newTodo.press('Enter');
+      await page.getByRole('button', { name: title, exact: true }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Book the train', exact: true }).click();
+    const editor = page.getByRole('form', { name: 'Edit Book the train' });
+    await editor.getByLabel('Title').fill('Book the night train');
+    await editor.getByLabel('Due date').fill('2020-01-31');
+    await editor.getByLabel(/^Tags/).fill('Travel, urgent');
+    await shot('to-do-editor');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    const item = page.getByRole('listitem').filter({ hasText: 'Book the night train' });
+    await item.getByText('Overdue: 2020-01-31').waitFor();
+    await item.getByRole('button', { name: 'Show #travel' }).waitFor();
+
+    await item.getByRole('button', { name: 'Show #travel' }).click();
+    await page.getByRole('button', { name: 'Plan the trip', exact: true }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Stop showing only #travel' }).waitFor();
+    await shot('to-dos-by-tag');
+
+    const stored = await s.request('GET', '/v1/todos?tag=travel', { token: await tokenOf(s, 'ada@example.com') });
+    assert.deepEqual(
+      stored.body.items.map((t: { title: string; dueDate: string; tags: string[] }) => [t.title, t.dueDate, t.tags]),
+      [['Book the night train', '2020-01-31', ['travel', 'urgent']]],
+      'the change reached the server',
+    );
+
+    await page.getByRole('button', { name: 'Book the night train', exact: true }).click();
+    await page.getByLabel('Title').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.equal(
+      await page
+        .getByLabel('Title')
+        .evaluate((input) => (input as { validity: { valueMissing: boolean } }).validity.valueMissing),
+      true,
+      'an empty title is stopped before it is sent',
+    );
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Book the night train', exact: true }).waitFor();
+    assert.deepEqual(problems, [], 'no console errors');
+  });
+
+  test('offline, the to-do list opens from the last sync; a to-do added offline is sent once when the connection returns', async () => {
+    const { s, page, context, problems, shot } = h;
+    await s.newUser('tim@example.com');
+    await h.signIn('tim@example.com');
+    const newTodo = page.getByLabel('New to-do');
+    await newTodo.fill('Pay the rent');
+    await newTodo.press('Enter');
+    await page.getByRole('button', { name: 'Pay the rent', exact: true }).waitFor();
+    // The service worker has kept the app's files once it controls the page.
+    await page.waitForFunction('navigator.serviceWorker.controller !== null');
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByText('You are offline').waitFor();
+    await page.getByRole('button', { name: 'Pay the rent', exact: true }).waitFor();
+    await page.getByText('Offline', { exact: true }).waitFor();
+    await newTodo.fill('Buy stamps');
+    await newTodo.press('Enter');
+    const queued = page.getByRole('listitem').filter({ hasText: 'Buy stamps' });
+    await queued.getByText('Waiting for the connection').waitFor();
+    await shot('to-dos-offline');
+    await page.reload();
+    await queued.getByText('Waiting for the connection').waitFor(); // the queue outlives a reload
+
+    await context.setOffline(false);
+    await queued.getByText('Waiting for the connection').waitFor({ state: 'detached' });
+    await page.getByText('You are offline').waitFor({ state: 'detached' });
+    const stored = await s.request('GET', '/v1/todos', { token: await tokenOf(s, 'tim@example.com') });
+    assert.deepEqual(
+      stored.body.items.map((t: { title: string }) => t.title),
+      ['Buy stamps', 'Pay the rent'],
+      'the to-do added offline reached the server, once',
+    );
+    await page.reload();
+    await page.getByRole('button', { name: 'Buy stamps', exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Buy stamps', exact: true }).count(), 1);
+    assert.deepEqual(problems, [], 'no console errors');
+  });
 });
+
+/** A fresh access token for a user the test created, to check what the server holds. */
+async function tokenOf(s: TestStratus, email: string): Promise<string> {
+  const signIn = await s.request('POST', '/v1/auth/signin', { body: { email, password: PASSWORD } });
+  return signIn.body.accessToken;
+}

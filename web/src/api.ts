@@ -33,6 +33,19 @@ function describe(problem: Problem): string {
   return sentences.length > 0 ? `${sentences.join('. ')}.` : problem.detail;
 }
 
+/** The failure of a request that never reached Stratus (status 0): the device is offline. */
+export const offlineError = () =>
+  new ApiError(0, {
+    title: 'Offline',
+    status: 0,
+    detail: 'Stratus cannot be reached: check your connection and try again',
+    code: 'Offline',
+  });
+
+/** What to tell the user about any failure: the API's words when it answered, else a generic line. */
+export const errorText = (caught: unknown): string =>
+  caught instanceof ApiError ? caught.message : 'Something went wrong: try again';
+
 export interface RequestOptions {
   method?: string;
   body?: unknown;
@@ -56,12 +69,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new ApiError(0, {
-      title: 'Offline',
-      status: 0,
-      detail: 'Stratus cannot be reached: check your connection and try again',
-      code: 'Offline',
-    });
+    throw offlineError();
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();

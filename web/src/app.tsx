@@ -1,9 +1,17 @@
-// The app's shell: who is signed in decides which screens exist.
-import { type ReactElement, useEffect, useState } from 'react';
-import { navigate, useLocation } from './router.ts';
-import { Confirm, MfaCode, SignIn, SignUp } from './screens/account.tsx';
+// The app's shell: who is signed in decides which screens exist. Screens beyond the to-do list
+// load on first visit, so the first paint carries only the shell and the to-dos.
+import { type ComponentType, lazy, type ReactElement, Suspense, useEffect, useState } from 'react';
+import { Link, navigate, useLocation } from './router.ts';
+import { Confirm, ForgotPassword, MfaCode, ResetPassword, SignIn, SignUp } from './screens/account.tsx';
 import { Todos } from './screens/todos.tsx';
 import { type SessionState, session } from './session.ts';
+
+const Notes = lazy(() => import('./screens/notes.tsx').then((m) => ({ default: m.Notes })));
+const Bookmarks = lazy(() => import('./screens/bookmarks.tsx').then((m) => ({ default: m.Bookmarks })));
+const Files = lazy(() => import('./screens/files.tsx').then((m) => ({ default: m.Files })));
+const Settings = lazy(() => import('./screens/settings.tsx').then((m) => ({ default: m.Settings })));
+const ApiKeys = lazy(() => import('./screens/api-keys.tsx').then((m) => ({ default: m.ApiKeys })));
+const PublicSite = lazy(() => import('./screens/site.tsx').then((m) => ({ default: m.PublicSite })));
 
 function useSession(): SessionState {
   const [state, setState] = useState(session.state);
@@ -15,7 +23,21 @@ const publicScreens: Record<string, () => ReactElement> = {
   '/signup': SignUp,
   '/confirm': Confirm,
   '/mfa': MfaCode,
+  '/forgot-password': ForgotPassword,
+  '/reset-password': ResetPassword,
 };
+
+/** The signed-in screens, in the order of the navigation bar. */
+const sections: { path: string; label: string; Screen: ComponentType }[] = [
+  { path: '/', label: 'To-dos', Screen: Todos },
+  { path: '/notes', label: 'Notes', Screen: Notes },
+  { path: '/bookmarks', label: 'Bookmarks', Screen: Bookmarks },
+  { path: '/files', label: 'Files', Screen: Files },
+  { path: '/account', label: 'Account', Screen: Settings },
+  { path: '/api-keys', label: 'API keys', Screen: ApiKeys },
+];
+
+const loading = <p className="empty">Loading…</p>;
 
 export function App() {
   const state = useSession();
@@ -25,15 +47,27 @@ export function App() {
     void session.resume();
   }, []);
 
-  if (state.status === 'loading') return <p className="empty">Loading…</p>;
+  // The public site reads the same signed in or out.
+  const username = /^\/u\/([^/]+)\/?$/.exec(pathname)?.[1];
+  if (username) {
+    return (
+      <Suspense fallback={loading}>
+        <PublicSite username={decodeURIComponent(username)} />
+      </Suspense>
+    );
+  }
+  if (state.status === 'loading') return loading;
   if (state.status === 'signedOut') {
     const Screen = publicScreens[pathname];
     return Screen ? <Screen /> : <SignIn notice={state.message} />;
   }
+  const current = sections.find((section) => section.path === pathname) ?? sections[0];
+  const Screen = current?.Screen ?? Todos;
   return (
     <>
       <header className="bar">
         <strong>Stratus</strong>
+        {state.offline && <span className="badge">Offline</span>}
         <button
           type="button"
           className="link"
@@ -45,7 +79,16 @@ export function App() {
           Sign out
         </button>
       </header>
-      <Todos />
+      <nav className="tabs" aria-label="Sections">
+        {sections.map((section) => (
+          <Link key={section.path} to={section.path} current={section === current}>
+            {section.label}
+          </Link>
+        ))}
+      </nav>
+      <Suspense fallback={loading}>
+        <Screen />
+      </Suspense>
     </>
   );
 }

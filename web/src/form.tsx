@@ -1,7 +1,7 @@
 // Forms that say what is wrong: the API's problem detail appears above the button, announced to
 // screen readers, and the button is disabled while the request runs.
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { ApiError } from './api.ts';
+import { errorText } from './api.ts';
 
 export function Form({
   label,
@@ -23,7 +23,7 @@ export function Form({
     try {
       await onSubmit(new FormData(event.currentTarget));
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : 'Something went wrong: try again');
+      setError(errorText(caught));
     } finally {
       setBusy(false);
     }

@@ -10,3 +10,9 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+
+// Installable and readable offline (service-worker.js); not in development, where Vite serves
+// unbundled files the worker does not know.
+if ('serviceWorker' in navigator && import.meta.env.PROD) {
+  void navigator.serviceWorker.register('/sw.js').catch(() => {});
+}

@@ -18,11 +18,22 @@ export function navigate(to: string, { replace = false } = {}): void {
   dispatchEvent(new PopStateEvent('popstate'));
 }
 
-export function Link({ to, children, className }: { to: string; children: ReactNode; className?: string }) {
+export function Link({
+  to,
+  children,
+  className,
+  current,
+}: {
+  to: string;
+  children: ReactNode;
+  className?: string;
+  /** Marks the link to the page being shown (`aria-current="page"`). */
+  current?: boolean;
+}) {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
     navigate(to);
   };
-  return createElement('a', { href: to, onClick, className }, children);
+  return createElement('a', { href: to, onClick, className, 'aria-current': current ? 'page' : undefined }, children);
 }

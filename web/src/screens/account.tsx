@@ -125,3 +125,5 @@ export function MfaCode() {
     </main>
   );
 }
+export function ForgotPassword() { return <main className="narrow" />; }
+export function ResetPassword() { return <main className="narrow" />; }

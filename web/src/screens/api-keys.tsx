@@ -1,0 +1,3 @@
+export function ApiKeys() {
+  return <main><h1>ApiKeys</h1></main>;
+}

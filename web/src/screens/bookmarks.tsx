@@ -1,0 +1,3 @@
+export function Bookmarks() {
+  return <main><h1>Bookmarks</h1></main>;
+}

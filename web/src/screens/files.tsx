@@ -1,0 +1,3 @@
+export function Files() {
+  return <main><h1>Files</h1></main>;
+}

@@ -1,0 +1,3 @@
+export function Settings() {
+  return <main><h1>Settings</h1></main>;
+}
