@@ -10,6 +10,7 @@ import type { EventWiring } from './constructs/events.ts';
 import type { StratusFunctions } from './constructs/functions.ts';
 import type { Identity } from './constructs/identity.ts';
 import { type Storage, USER_OBJECTS_PREFIX } from './constructs/storage.ts';
+import type { WebDeployment } from './constructs/web-deployment.ts';
 
 export interface StackParts {
   stack: Stack;
@@ -19,6 +20,7 @@ export interface StackParts {
   cdn: Cdn;
   api: Api;
   wiring: EventWiring;
+  web: WebDeployment;
   /** Functions given `grantUserObjects`. */
   objectFunctions: readonly string[];
 }
@@ -122,6 +124,32 @@ export function acknowledgeFindings(parts: StackParts): void {
   for (const { queue, via } of wiring.deadLetterQueues) {
     if (via === 'destination') {
       ack(queue, 'SQS3', 'This queue is itself a dead-letter queue (a Lambda or EventBridge failure destination).');
+    }
+  }
+
+  // The CDK's singleton function that copies the web app into its bucket (WebDeployment).
+  for (const child of stack.node.children) {
+    if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
+    const reason =
+      "The CDK's bucket-deployment custom resource: it runs only during deployments, copying the web build from the CDK asset bucket into the web-assets bucket and invalidating the page in CloudFront.";
+    ack(child, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason);
+    ack(child, 'L1', `${reason} Its runtime is the CDK's choice.`);
+    for (const finding of [
+      'Action::s3:GetBucket*',
+      'Action::s3:GetObject*',
+      'Action::s3:List*',
+      'Action::s3:Abort*',
+      'Action::s3:DeleteObject*',
+      'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+      `Resource::${arnRef(parts.storage.webAssetsBucket)}/*`,
+      // cloudfront:CreateInvalidation and GetInvalidation.
+      'Resource::*',
+    ]) {
+      ack(
+        child,
+        `IAM5[${finding}]`,
+        `${reason} The CDK grants these to the bucket (read the assets, write the web build).`,
+      );
     }
   }
 

@@ -15,6 +15,7 @@ describe('deployment settings from CDK context', () => {
     assert.equal(settings.objectEvents, 'queue');
     assert.equal(settings.dax, false);
     assert.equal(settings.functionsDir, '/repo/dist/functions');
+    assert.equal(settings.webDir, '/repo/web/dist');
     assert.equal(settings.mediaPublicKey, PLACEHOLDER_MEDIA_PUBLIC_KEY);
     assert.equal(settings.mediaKeyIsPlaceholder, true);
     assert.equal(settings.corsOrigins, undefined);

@@ -41,6 +41,8 @@ export interface Settings {
   corsOrigins?: string[];
   /** Folder holding one bundle folder per function (`<dir>/<name>/index.mjs`). */
   functionsDir: string;
+  /** The built web app, uploaded to the web-assets bucket (`npm run build:web` → web/dist). */
+  webDir: string;
   dax: boolean;
   objectEvents: ObjectEventsRoute;
   /** PEM public key CloudFront checks media signed URLs with. */
@@ -133,6 +135,7 @@ export function readSettings(context: ContextReader, cwd = process.cwd()): Setti
     stage,
     limits: stageLimits[stage],
     functionsDir: resolve(cwd, text('functionsDir') ?? 'dist/functions'),
+    webDir: resolve(cwd, text('webDir') ?? 'web/dist'),
     dax,
     objectEvents,
     mediaPublicKey,

@@ -392,8 +392,15 @@ describe('the Stratus stack (dev stage, default settings)', () => {
     const actions = new Set(wildcards.flatMap(({ statement }) => list(statement.Action)));
     assert.deepEqual(
       [...actions].sort(),
-      // X-Ray writes, DynamoDB ListStreams (stream mapping) and KMS on its own key policy.
-      ['dynamodb:ListStreams', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      // X-Ray writes, DynamoDB ListStreams (stream mapping); and the CDK's web deployment, which
+      // grants its invalidations on any distribution (it runs only while deploying).
+      [
+        'cloudfront:CreateInvalidation',
+        'cloudfront:GetInvalidation',
+        'dynamodb:ListStreams',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ],
     );
   });
 

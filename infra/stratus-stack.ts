@@ -13,6 +13,7 @@ import { StratusFunctions } from './constructs/functions.ts';
 import { Identity } from './constructs/identity.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Storage, userDataBucketName } from './constructs/storage.ts';
+import { WebDeployment } from './constructs/web-deployment.ts';
 import { acknowledgeFindings } from './nag.ts';
 import type { Settings } from './settings.ts';
 
@@ -109,6 +110,13 @@ export class StratusStack extends Stack {
       logRetention,
     });
     apiOrigin = `https://${api.restApi.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+    const web = new WebDeployment(this, 'Web', {
+      webDir: settings.webDir,
+      bucket: storage.webAssetsBucket,
+      distribution: cdn.web,
+      apiUrl: api.url,
+      logRetention,
+    });
 
     const wiring = new EventWiring(this, 'Events', {
       table,
@@ -168,6 +176,6 @@ export class StratusStack extends Stack {
       });
     }
 
-    acknowledgeFindings({ stack: this, functions, identity, storage, cdn, api, wiring, objectFunctions });
+    acknowledgeFindings({ stack: this, functions, identity, storage, cdn, api, wiring, web, objectFunctions });
   }
 }

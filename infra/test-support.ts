@@ -2,7 +2,7 @@
  * Synthesizes the real app for the infra tests. The functions' code is not what these tests
  * check, so each function gets a one-line placeholder bundle in a temporary folder (passed as
  * the `functionsDir` context, exactly as a real bundle folder would be): the tests never depend
- * on `npm run bundle` having run, and never deploy a placeholder.
+ * on `npm run bundle` having run, and never deploy a placeholder. The web build likewise.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { eventFunctions, httpFunctions } from '../src/functions/catalog.ts';
 import { buildApp } from './app.ts';
+import { API_URL_META } from './constructs/web-deployment.ts';
 import type { StratusStack } from './stratus-stack.ts';
 
 export interface Synthesized {
@@ -39,9 +40,15 @@ export function synthesize(context: Record<string, unknown> = {}): Synthesized {
     mkdirSync(join(functionsDir, name), { recursive: true });
     writeFileSync(join(functionsDir, name, 'index.mjs'), 'export const handler = async () => {};\n');
   }
+  // A one-page web build in the shape Vite writes it.
+  const webDir = join(root, 'web');
+  mkdirSync(join(webDir, 'assets'), { recursive: true });
+  writeFileSync(join(webDir, 'index.html'), `<html><head>${API_URL_META}</head></html>\n`);
+  writeFileSync(join(webDir, 'assets', 'index-abc123.js'), 'export {};\n');
+  writeFileSync(join(webDir, 'sw.js'), '\n');
   const cleanup = () => rmSync(root, { recursive: true, force: true });
   try {
-    const { app, stack } = buildApp({ context: { functionsDir, ...context }, outdir: join(root, 'cdk.out') });
+    const { app, stack } = buildApp({ context: { functionsDir, webDir, ...context }, outdir: join(root, 'cdk.out') });
     const assembly = app.synth();
     const json = assembly.getStackByName(stack.stackName).template as CloudFormationTemplate;
     return { app, stack, template: Template.fromJSON(json), json, cleanup };

@@ -25,7 +25,8 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
   description,
 });
 
-const problem = (description: string) => ({
+/** A problem+json response with its description. */
+export const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: ProblemSchema } },
   description,
 });

@@ -43,6 +43,11 @@ export const badRequest = (code: string, detail: string, options?: AppErrorOptio
   new AppError(400, code, detail, options);
 export const unauthorized = (detail: string, code = 'NotAuthorized') => new AppError(401, code, detail);
 export const forbidden = (detail: string, code = 'Forbidden') => new AppError(403, code, detail);
+/**
+ * A wrong current password from a signed-in caller: 403, not 401, because the caller's token is
+ * good (a 401 tells a client its session has ended). Still `NotAuthorized`: the guess throttle counts it.
+ */
+export const wrongCurrentPassword = () => forbidden('The current password is incorrect', 'NotAuthorized');
 export const notFound = (detail: string) => new AppError(404, 'NotFound', detail);
 export const conflict = (code: string, detail: string, options?: AppErrorOptions) =>
   new AppError(409, code, detail, options);

@@ -116,11 +116,12 @@ export function validateContentType(contentType: string): void {
   }
 }
 
+/** The largest upload a grant allows; 0 is an empty file, which people do upload. */
 export function validateMaxSize(maxSize: number): void {
-  if (!Number.isSafeInteger(maxSize) || maxSize < 1 || maxSize > objectLimits.objectBytes) {
+  if (!Number.isSafeInteger(maxSize) || maxSize < 0 || maxSize > objectLimits.objectBytes) {
     throw badRequest(
       'InvalidMaxSize',
-      `The size limit must be a whole number of bytes from 1 to ${objectLimits.objectBytes}`,
+      `The size limit must be a whole number of bytes from 0 to ${objectLimits.objectBytes}`,
     );
   }
 }

@@ -204,7 +204,8 @@ describe('accounts: a new user, end to end over HTTPS', () => {
       token: accessToken,
       body: { oldPassword: 'not it at all', newPassword: 'a brand new passphrase' },
     });
-    assert.equal(wrong.status, 401);
+    assert.equal(wrong.status, 403, 'a wrong current password is not an ended session (401)');
+    assert.equal(wrong.body.code, 'NotAuthorized');
     const right = await s.request('POST', '/v1/auth/change-password', {
       token: accessToken,
       body: { oldPassword: PASSWORD, newPassword: 'a brand new passphrase' },

@@ -16,6 +16,8 @@ async function fakeBuild(): Promise<{ dir: string; script: string }> {
   );
   await writeFile(join(dir, 'assets', 'app-1a2b3c.js'), script);
   await writeFile(join(dir, 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  await writeFile(join(dir, 'sw.js'), 'self.addEventListener("fetch", () => {});\n');
+  await writeFile(join(dir, 'manifest.webmanifest'), '{"name":"Stratus"}');
   return { dir, script };
 }
 
@@ -54,6 +56,21 @@ describe('the web app served at / on one machine', () => {
     assert.equal(api.status, 404);
     assert.equal(api.headers.get('content-type'), 'application/problem+json');
     assert.equal((await s.request('POST', '/u/ada')).status, 404);
+    const object = await s.request('GET', '/_objects/not-a-key');
+    assert.notEqual(
+      object.headers.get('content-type'),
+      'text/html; charset=utf-8',
+      'an object URL never gets the page',
+    );
+  });
+
+  test('the service worker and the manifest are revalidated on every load, under the page’s policy', async () => {
+    for (const file of ['sw.js', 'manifest.webmanifest']) {
+      const response = await s.fetch(`${s.url}/${file}`);
+      assert.equal(response.status, 200, file);
+      assert.equal(response.headers.get('cache-control'), 'no-cache', file);
+      assert.match(response.headers.get('content-security-policy') ?? '', /connect-src 'self'/, file);
+    }
   });
 
   test('hashed assets are cached for a year and sent compressed as the browser accepts', async () => {

@@ -303,7 +303,7 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
         store.presignUpload({ key, contentType: 'text/plain\r\nX: y', maxSize: 10 }),
         isAppError(400),
       );
-      await assert.rejects(store.presignUpload({ key, contentType: 'text/plain', maxSize: 0 }), isAppError(400));
+      await assert.rejects(store.presignUpload({ key, contentType: 'text/plain', maxSize: -1 }), isAppError(400));
       await assert.rejects(store.presignUpload({ key, contentType: 'text/plain', maxSize: 1.5 }), isAppError(400));
       await assert.rejects(
         store.presignUpload({ key, contentType: 'text/plain', maxSize: 10, expiresInSeconds: 8 * 24 * 3600 }),

@@ -1,4 +1,11 @@
-import { AppError, badRequest, conflict, tooManyRequests, unauthorized } from '../../platform/errors.ts';
+import {
+  AppError,
+  badRequest,
+  conflict,
+  tooManyRequests,
+  unauthorized,
+  wrongCurrentPassword,
+} from '../../platform/errors.ts';
 
 /**
  * Cognito's exceptions as the port's `AppError`s. Each failure a user can cause becomes the
@@ -29,7 +36,7 @@ export const failures = {
   expiredSession: () => unauthorized('The sign-in session has expired: sign in again', 'ExpiredSession'),
   badRefreshToken: () => unauthorized('The refresh token is invalid, expired or revoked: sign in again'),
   accountGone: () => unauthorized('The account no longer exists'),
-  wrongCurrentPassword: () => unauthorized('The current password is incorrect'),
+  wrongCurrentPassword,
   mfaAlreadyOnForSetup: () =>
     conflict('MfaAlreadyEnabled', 'MFA is already on: turn it off first to set up a new authenticator'),
   mfaAlreadyOn: () => conflict('MfaAlreadyEnabled', 'MFA is already on'),

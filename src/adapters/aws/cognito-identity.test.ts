@@ -365,6 +365,7 @@ describe('CognitoIdentity: commands and error mapping', () => {
     const wrong = scripted(fails(new NotAuthorizedException({ message: 'Incorrect username or password.', ...meta })));
     const error = await rejectsWith(wrong.identity.changePassword(caller, 'old', 'new'), 'NotAuthorized');
     assert.equal(error.detail, 'The current password is incorrect');
+    assert.equal(error.status, 403, 'the token is good: not 401');
     assert.deepEqual(wrong.cognito.sent[0], {
       command: 'ChangePassword',
       input: { AccessToken: 'token', PreviousPassword: 'old', ProposedPassword: 'new' },

@@ -2,7 +2,14 @@ import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 
 import argon2 from 'argon2';
 import * as OTPAuth from 'otpauth';
 import { type Clock, epochSeconds, systemClock } from '../../platform/clock.ts';
-import { AppError, badRequest, conflict, tooManyRequests, unauthorized } from '../../platform/errors.ts';
+import {
+  AppError,
+  badRequest,
+  conflict,
+  tooManyRequests,
+  unauthorized,
+  wrongCurrentPassword,
+} from '../../platform/errors.ts';
 import type {
   AccessClaims,
   Caller,
@@ -287,8 +294,7 @@ export class LocalIdentity implements Identity {
 
   async changePassword(caller: Caller, oldPassword: string, newPassword: string): Promise<void> {
     const user = this.requireUser(caller);
-    if (!(await argon2.verify(user.password_hash, oldPassword)))
-      throw unauthorized('The current password is incorrect');
+    if (!(await argon2.verify(user.password_hash, oldPassword))) throw wrongCurrentPassword();
     const hash = await argon2.hash(newPassword, ARGON2_OPTIONS);
     this.db.prepare('UPDATE identity_users SET password_hash = ? WHERE sub = ?').run(hash, user.sub);
   }

@@ -92,6 +92,14 @@ describe('files: each user’s private folder', () => {
     assert.equal(into.status, 400);
   });
 
+  test('an empty file uploads, lists with size 0 and downloads empty', async () => {
+    const { accessToken: token } = await s.newUser('empty@example.com');
+    await upload(token, 'empty.txt', '');
+    assert.deepEqual(await names(token), ['file:empty.txt']);
+    const link = await s.request('GET', '/v1/files/download?path=empty.txt', { token });
+    assert.equal(await (await s.fetch(link.body.url)).text(), '');
+  });
+
   test('the size limit and the quota are enforced when presigning', async () => {
     const { accessToken: token } = await s.newUser('quota@example.com');
     const tooBig = await s.request('POST', '/v1/files/uploads', {

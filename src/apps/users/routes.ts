@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
-import { jsonBody, jsonResponse, problems, router } from '../../http/openapi.ts';
+import { jsonBody, jsonResponse, problem, problems, router } from '../../http/openapi.ts';
 import {
   ChallengeSchema,
   ChangePasswordBody,
@@ -186,7 +186,11 @@ export function accountRoutes(accounts: AccountsService, signedInChain: Middlewa
       summary: 'Change the password, giving the current one',
       ...signedIn,
       request: jsonBody(ChangePasswordBody),
-      responses: { 200: jsonResponse(MessageSchema, 'Password changed'), ...problems },
+      responses: {
+        200: jsonResponse(MessageSchema, 'Password changed'),
+        ...problems,
+        403: problem('The current password is incorrect (the session stays valid)'),
+      },
     }),
     async (c) => {
       const { oldPassword, newPassword } = c.req.valid('json');
