@@ -1,7 +1,7 @@
 // The web app's build: static files in web/dist, served by Stratus at / on one machine and from
 // the web-assets bucket behind CloudFront on AWS. Hashed file names let both cache assets for ever.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
@@ -16,7 +16,8 @@ function serviceWorker(): Plugin {
   return {
     name: 'stratus-service-worker',
     apply: 'build',
-    generateBundle(_options, bundle) {
+    // After every other plugin: Vite drops the empty script chunks of CSS-only imports late.
+    writeBundle(options, bundle) {
       const built = Object.keys(bundle).filter((file) => !file.startsWith('.vite/') && file !== 'index.html');
       const copied = readdirSync(join(import.meta.dirname, 'public'));
       const files = ['/', ...[...built, ...copied].map((file) => `/${file}`).sort()];
@@ -28,7 +29,7 @@ function serviceWorker(): Plugin {
       const source = readFileSync(join(import.meta.dirname, 'src', 'service-worker.js'), 'utf8')
         .replace('self.__FILES__', JSON.stringify(files))
         .replace('self.__VERSION__', JSON.stringify(version));
-      this.emitFile({ type: 'asset', fileName: 'sw.js', source });
+      writeFileSync(join(options.dir ?? join(import.meta.dirname, 'dist'), 'sw.js'), source);
     },
   };
 }

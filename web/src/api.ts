@@ -54,14 +54,20 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Calls the API on this origin; resolves with the JSON body (undefined for 204), rejects with ApiError. */
+/** The API's base URL: this origin on one machine; on AWS, the address the deploy wrote into the page. */
+const API_BASE = (document.querySelector<HTMLMetaElement>('meta[name="stratus-api"]')?.content ?? '').replace(
+  /\/$/,
+  '',
+);
+
+/** Calls the API; resolves with the JSON body (undefined for 204), rejects with ApiError. */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let response: Response;
   try {
-    response = await fetch(path, {
+    response = await fetch(`${API_BASE}${path}`, {
       method: options.method ?? 'GET',
       headers,
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),

@@ -5,7 +5,7 @@
 // cache. The API is not touched here: the app decides what to keep (offline.ts).
 const FILES = self.__FILES__;
 const CACHE = `stratus-${self.__VERSION__}`;
-const API = /^\/(v1|objects|docs|openapi\.json|\.well-known|_dev|health)(\/|$)/;
+const API = /^\/(v1|_objects|docs|openapi\.json|\.well-known|_dev|health)(\/|$)/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
