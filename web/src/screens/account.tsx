@@ -1,5 +1,8 @@
-// Signing up, confirming with the mailed code, signing in and answering the MFA challenge.
-import { type MfaChallenge, request, type Tokens } from '../api.ts';
+// Signing up, confirming with the mailed code, signing in, answering the MFA challenge, and
+// resetting a forgotten password. Every screen is one short form that posts to the API and moves
+// on with the answer in the URL (`?email=`, `?notice=`), so a reload or the back button keeps it.
+import { useState } from 'react';
+import { errorText, type MfaChallenge, request, type Tokens } from '../api.ts';
 import { Field, Form, text } from '../form.tsx';
 import { Link, navigate, useLocation } from '../router.ts';
 import { session } from '../session.ts';
@@ -34,6 +37,9 @@ export function SignIn({ notice }: { notice?: string | undefined }) {
         />
         <Field label="Password" name="password" type="password" autoComplete="current-password" />
       </Form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       <p>
         New here? <Link to="/signup">Create an account</Link>
       </p>
@@ -101,6 +107,15 @@ export function Confirm() {
   );
 }
 
+/**
+ * What people type for a second factor, as the API expects it: authenticator apps show
+ * "123 456", and a recovery code may be typed without its dash or in lower case.
+ */
+export function normalizeMfaCode(typed: string): string {
+  const code = typed.replace(/\s+/g, '').toUpperCase();
+  return /^[A-Z0-9]{10}$/.test(code) && !/^\d+$/.test(code) ? `${code.slice(0, 5)}-${code.slice(5)}` : code;
+}
+
 export function MfaCode() {
   const sessionId = useLocation().searchParams.get('session') ?? '';
   return (
@@ -114,7 +129,7 @@ export function MfaCode() {
           session.signedIn(
             await request<Tokens>('/v1/auth/mfa/challenge', {
               method: 'POST',
-              body: { session: sessionId, code: text(data, 'code').trim() },
+              body: { session: sessionId, code: normalizeMfaCode(text(data, 'code')) },
             }),
           );
           navigate('/', { replace: true });
@@ -122,8 +137,111 @@ export function MfaCode() {
       >
         <Field label="Code" name="code" autoComplete="one-time-code" />
       </Form>
+      <p>
+        <Link to="/signin">Back to sign in</Link>
+      </p>
     </main>
   );
 }
-export function ForgotPassword() { return <main className="narrow" />; }
-export function ResetPassword() { return <main className="narrow" />; }
+
+export function ForgotPassword() {
+  const email = useLocation().searchParams.get('email') ?? '';
+  return (
+    <main className="narrow">
+      <h1>Forgot your password?</h1>
+      <p>Enter the email you signed up with: we will mail you a 6-digit code to choose a new password.</p>
+      <Form
+        label="Forgot your password"
+        submit="Send the code"
+        onSubmit={async (data) => {
+          const address = text(data, 'email');
+          await request('/v1/auth/forgot-password', { method: 'POST', body: { email: address } });
+          navigate(`/reset-password?email=${encodeURIComponent(address)}`);
+        }}
+      >
+        <Field label="Email" name="email" type="email" autoComplete="email" defaultValue={email} />
+      </Form>
+      <p>
+        Remembered it? <Link to="/signin">Sign in</Link>
+      </p>
+    </main>
+  );
+}
+
+interface Message {
+  message: string;
+}
+
+export function ResetPassword() {
+  const email = useLocation().searchParams.get('email') ?? '';
+  return (
+    <main className="narrow">
+      <h1>Choose a new password</h1>
+      <p>
+        If an account has the email {email || 'you gave'}, we mailed it a 6-digit code. It works for 1 hour. Changing
+        the password signs you out on every device.
+      </p>
+      <Form
+        label="Choose a new password"
+        submit="Change password"
+        onSubmit={async (data) => {
+          const address = text(data, 'email');
+          const { message } = await request<Message>('/v1/auth/reset-password', {
+            method: 'POST',
+            body: { email: address, code: text(data, 'code').trim(), newPassword: text(data, 'newPassword') },
+          });
+          navigate(`/signin?email=${encodeURIComponent(address)}&notice=${encodeURIComponent(message)}`, {
+            replace: true,
+          });
+        }}
+      >
+        <Field label="Email" name="email" type="email" autoComplete="username" defaultValue={email} />
+        <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" />
+        <Field
+          label="New password (at least 8 characters)"
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+        />
+      </Form>
+      <ResendResetCode email={email} />
+      <p>
+        <Link to="/signin">Back to sign in</Link>
+      </p>
+    </main>
+  );
+}
+
+/** Asks for another reset code; the API answers the same whether or not the account exists. */
+function ResendResetCode({ email }: { email: string }) {
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState<string>();
+  const resend = async () => {
+    setBusy(true);
+    try {
+      setSaid((await request<Message>('/v1/auth/forgot-password', { method: 'POST', body: { email } })).message);
+    } catch (caught) {
+      setSaid(errorText(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!email) return null;
+  return (
+    <>
+      <p>
+        {/* A text link to look at, a 44 px touch target to hit. */}
+        <button
+          type="button"
+          className="link"
+          style={{ minHeight: '2.75rem' }}
+          disabled={busy}
+          onClick={() => void resend()}
+        >
+          Send a new code
+        </button>
+      </p>
+      <p role="status">{said}</p>
+    </>
+  );
+}
