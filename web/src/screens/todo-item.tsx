@@ -3,6 +3,7 @@
 import { type FormEvent, useState } from 'react';
 import { errorText, type Todo } from '../api.ts';
 import { session } from '../session.ts';
+import { parseTags, TagList, TagsField } from '../tags.tsx';
 
 export type ShownTodo = Todo & { queued?: boolean };
 
@@ -37,11 +38,7 @@ export function TodoItem({
               {todo.dueDate}
             </time>
           )}
-          {todo.tags.map((tag) => (
-            <button key={tag} type="button" className="tag" onClick={() => onTag(tag)} aria-label={`Show #${tag}`}>
-              #{tag}
-            </button>
-          ))}
+          <TagList tags={todo.tags} onSelect={onTag} />
         </div>
       </div>
       <button type="button" className="icon" aria-label={`Delete ${todo.title}`} onClick={onDelete}>
@@ -72,7 +69,7 @@ export function TodoEditor({
     const change = {
       title: String(data.get('title') ?? '').trim(),
       dueDate: dueDate === '' ? null : dueDate,
-      tags: parseTagList(String(data.get('tags') ?? '')),
+      tags: parseTags(String(data.get('tags') ?? '')),
       notes: notes === '' ? null : notes,
     };
     setBusy(true);
@@ -101,10 +98,7 @@ export function TodoEditor({
           <span>Due date</span>
           <input name="dueDate" type="date" defaultValue={todo.dueDate ?? ''} />
         </label>
-        <label className="field">
-          <span>Tags (separated by commas)</span>
-          <input name="tags" defaultValue={todo.tags.join(', ')} autoComplete="off" />
-        </label>
+        <TagsField defaultValue={todo.tags} />
         <label className="field">
           <span>Notes</span>
           <textarea name="notes" defaultValue={todo.notes ?? ''} rows={3} />
@@ -124,13 +118,3 @@ export function TodoEditor({
     </li>
   );
 }
-
-/** "Home, errands,  home" → ["home", "errands"]: trimmed, without blanks or repeats. */
-export const parseTagList = (text: string): string[] => [
-  ...new Set(
-    text
-      .split(',')
-      .map((tag) => tag.trim())
-      .filter(Boolean),
-  ),
-];
