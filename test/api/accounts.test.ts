@@ -139,10 +139,23 @@ describe('accounts: a new user, end to end over HTTPS', () => {
     assert.equal((await s.request('GET', '/v1/me', { token: back.body.accessToken })).status, 200);
   });
 
-  test('a reused refresh token revokes its whole family', async () => {
+  test('a refresh retried within a minute (its answer was lost) gets tokens; the retry keeps the session', async () => {
+    const tokens = await s.newUser('retry@example.com');
+    const first = await s.request('POST', '/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } });
+    assert.equal(first.status, 200);
+    s.clock.advance(30_000);
+    const retry = await s.request('POST', '/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } });
+    assert.equal(retry.status, 200, 'the same token again within the grace');
+    assert.notEqual(retry.body.refreshToken, first.body.refreshToken);
+    const next = await s.request('POST', '/v1/auth/refresh', { body: { refreshToken: retry.body.refreshToken } });
+    assert.equal(next.status, 200, 'the retry’s token carries on');
+  });
+
+  test('a refresh token reused after the grace revokes its whole family', async () => {
     const tokens = await s.newUser('rotate@example.com');
     const first = await s.request('POST', '/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } });
     assert.equal(first.status, 200);
+    s.clock.advance(61_000);
     const replay = await s.request('POST', '/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } });
     assert.equal(replay.status, 401);
     // The thief replayed; the legitimate holder's newer token is now dead too.

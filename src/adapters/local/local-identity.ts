@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS identity_mfa_sessions (
 const ACCESS_TOKEN_SECONDS = 3600;
 const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
 const MFA_SESSION_SECONDS = 180;
+/**
+ * How long a used refresh token may be presented again (Cognito's refresh token rotation calls
+ * it RetryGracePeriodSeconds). The answer to a refresh can be lost on a bad connection (a phone
+ * coming back online): the client still holds the old token and retries. Within this window the
+ * retry gets new tokens; after it, a second use means the token leaked, and its family goes.
+ */
+const REFRESH_RETRY_GRACE_SECONDS = 60;
 const CODE_SECONDS = { confirm: 24 * 3600, reset: 3600 } as const;
 /** Wrong guesses allowed for one code or MFA session before it is spent. */
 const MAX_CODE_ATTEMPTS = 5;
@@ -247,17 +254,19 @@ export class LocalIdentity implements Identity {
     if (!row || row.revoked || row.expires_at <= epochSeconds(this.clock)) {
       throw unauthorized('The refresh token is invalid, expired or revoked: sign in again');
     }
-    if (row.used) {
-      // A refresh token is single-use: a second use means it leaked, so the whole family goes.
+    const now = epochSeconds(this.clock);
+    const retry = row.used > 0 && now - row.used <= REFRESH_RETRY_GRACE_SECONDS;
+    if (row.used && !retry) {
+      // A refresh token is single-use: a second use past the grace means it leaked, so the whole family goes.
       this.db.prepare('UPDATE identity_refresh_tokens SET revoked = 1 WHERE family = ?').run(row.family);
       throw unauthorized('The refresh token was already used: every session from it is now signed out');
     }
     const user = this.userBySub(row.sub);
     if (!user) throw unauthorized('The account no longer exists');
-    const claimed = this.db
-      .prepare('UPDATE identity_refresh_tokens SET used = 1 WHERE token_hash = ? AND used = 0')
-      .run(tokenHash);
-    if (claimed.changes !== 1) throw unauthorized('The refresh token was already used: sign in again');
+    // `used` holds when it was first used (epoch seconds), which the grace is counted from.
+    this.db
+      .prepare('UPDATE identity_refresh_tokens SET used = ? WHERE token_hash = ? AND used = 0')
+      .run(Math.max(1, now), tokenHash);
     return this.issueTokens(user, row.family, row.auth_time);
   }
 
