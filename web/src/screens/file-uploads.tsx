@@ -1,0 +1,184 @@
+// Uploading into the Files screen's folder: the picker button, the drop zone around the listing,
+// and the uploads themselves, each a row with its own progress bar, three sent at a time. Kept
+// apart from files.tsx so the screen reads as what it shows; the upload state stays in one hook
+// the screen owns, since an upload outlives the folder it was started in. Styled by files.css.
+import { type DragEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { errorText } from '../api.ts';
+import { session } from '../session.ts';
+import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
+
+interface UploadRow {
+  id: number;
+  name: string;
+  path: string;
+  percent: number;
+  state: 'waiting' | 'sending' | 'done' | 'failed';
+  message?: string;
+}
+
+const UPLOADS_AT_ONCE = 3;
+
+/**
+ * Uploads, each a row: asked for a pre-signed URL, then its bytes sent there, three at a time.
+ * A refusal (too big, over quota, a name the API will not take) fails that row alone.
+ */
+export function useUploads(onUploaded: (path: string) => Promise<void>) {
+  const [rows, setRows] = useState<UploadRow[]>([]);
+  const limit = useRef(concurrencyLimit(UPLOADS_AT_ONCE));
+  const nextId = useRef(0);
+
+  const update = useCallback((id: number, change: Partial<UploadRow>) => {
+    setRows((shown) => shown.map((row) => (row.id === id ? { ...row, ...change } : row)));
+  }, []);
+
+  const send = useCallback(
+    async (id: number, file: File, path: string) => {
+      update(id, { state: 'sending' });
+      try {
+        const grant = await session.call<PresignedUpload>('/v1/files/uploads', {
+          method: 'POST',
+          body: { path, contentType: file.type || 'application/octet-stream', size: file.size },
+        });
+        let shown = 0;
+        await sendToPresignedUrl(grant, file, (sent, total) => {
+          const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
+          // Progress events come fast; re-render only when the bar visibly moves.
+          if (percent !== shown) {
+            shown = percent;
+            update(id, { percent });
+          }
+        });
+        update(id, { state: 'done', percent: 100 });
+        await onUploaded(grant.path);
+      } catch (caught) {
+        update(id, { state: 'failed', message: errorText(caught) });
+      }
+    },
+    [update, onUploaded],
+  );
+
+  const start = (files: File[], folder: string) => {
+    const added = files.map((file) => {
+      nextId.current += 1;
+      return { file, row: { id: nextId.current, name: file.name, path: `${folder}${file.name}`, percent: 0 } };
+    });
+    setRows((shown) => [...shown, ...added.map(({ row }) => ({ ...row, state: 'waiting' as const }))]);
+    for (const { file, row } of added) void limit.current(() => send(row.id, file, row.path));
+  };
+
+  const clearFinished = () =>
+    setRows((shown) => shown.filter((row) => row.state === 'waiting' || row.state === 'sending'));
+
+  // Leaving the page would cut uploads short: the browser asks first.
+  const busy = rows.some((row) => row.state === 'waiting' || row.state === 'sending');
+  useEffect(() => {
+    if (!busy) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    addEventListener('beforeunload', warn);
+    return () => removeEventListener('beforeunload', warn);
+  }, [busy]);
+
+  return { rows, start, clearFinished };
+}
+
+export function UploadPicker({ onFiles }: { onFiles: (files: File[]) => void }) {
+  return (
+    <label className="upload-button">
+      Upload files
+      <input
+        type="file"
+        multiple
+        className="visually-hidden"
+        onChange={(event) => {
+          const files = [...(event.currentTarget.files ?? [])];
+          // Cleared, so picking the same file again still counts as a change.
+          event.currentTarget.value = '';
+          if (files.length > 0) onFiles(files);
+        }}
+      />
+    </label>
+  );
+}
+
+export function UploadList({ rows, onClear }: { rows: UploadRow[]; onClear: () => void }) {
+  if (rows.length === 0) return null;
+  const finished = rows.filter((row) => row.state === 'done' || row.state === 'failed').length;
+  return (
+    <section className="uploads" aria-labelledby="uploads-heading">
+      <h2 id="uploads-heading">Uploads</h2>
+      <ul aria-label="Uploads">
+        {rows.map((row) => (
+          <li key={row.id} className={`upload ${row.state}`}>
+            <span className="upload-name">{row.name}</span>
+            <progress aria-label={row.name} max={100} value={row.percent} />
+            <span className="upload-state">{uploadState(row)}</span>
+          </li>
+        ))}
+      </ul>
+      {finished > 0 && (
+        <button type="button" className="link" onClick={onClear}>
+          Clear finished uploads
+        </button>
+      )}
+    </section>
+  );
+}
+
+function uploadState(row: UploadRow): string {
+  switch (row.state) {
+    case 'waiting':
+      return 'Waiting…';
+    case 'sending':
+      return `${row.percent}%`;
+    case 'done':
+      return 'Done';
+    case 'failed':
+      return `Failed: ${row.message ?? 'try again'}`;
+  }
+}
+
+/** The list area also takes files dropped on it; dropped folders are refused (their files are not read). */
+export function DropZone({
+  folder,
+  onFiles,
+  onRefused,
+  children,
+}: {
+  folder: string;
+  onFiles: (files: File[]) => void;
+  onRefused: (message: string) => void;
+  children: ReactNode;
+}) {
+  const [over, setOver] = useState(false);
+  const onDragOver = (event: DragEvent<HTMLElement>) => {
+    if (!event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    setOver(true);
+  };
+  const onDrop = (event: DragEvent<HTMLElement>) => {
+    event.preventDefault();
+    setOver(false);
+    const items = [...event.dataTransfer.items].filter((item) => item.kind === 'file');
+    const isFolder = (item: DataTransferItem) => item.webkitGetAsEntry?.()?.isDirectory === true;
+    const files = items
+      .filter((item) => !isFolder(item))
+      .map((item) => item.getAsFile())
+      .filter((file): file is File => file !== null);
+    if (items.some(isFolder)) onRefused('Folders cannot be dropped here: open the folder and drop its files');
+    if (files.length > 0) onFiles(files);
+  };
+  return (
+    <section
+      className={over ? 'drop-zone over' : 'drop-zone'}
+      aria-label={`Contents of ${folder === '' ? 'Files' : folder}`}
+      onDragOver={onDragOver}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setOver(false);
+      }}
+      onDrop={onDrop}
+    >
+      {children}
+    </section>
+  );
+}
