@@ -44,8 +44,9 @@ export interface BrowserHarness {
 /**
  * Registers the hooks of a browser suite; call inside `describe`. `WEB_DIR` in the environment
  * points at a ready build (and skips building); otherwise web/dist is built when stale.
+ * `bypassCSP` lets a test inject its own script (the accessibility checker).
  */
-export function browserHarness(): BrowserHarness {
+export function browserHarness(options: { bypassCSP?: boolean } = {}): BrowserHarness {
   let browser: Browser;
   const state = { problems: [] as string[] } as { s: TestStratus; page: Page; problems: string[] };
 
@@ -69,6 +70,8 @@ export function browserHarness(): BrowserHarness {
       ignoreHTTPSErrors: true, // the test server's self-signed certificate
       viewport: { width: 360, height: 740 },
       acceptDownloads: true,
+      // Only for tests that inject a checker (axe) into the page; every other test runs under the app's CSP.
+      bypassCSP: options.bypassCSP ?? false,
     });
     state.page = await context.newPage();
     state.problems.length = 0;

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { browserHarness, chromiumMissing } from './support.ts';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface Violation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** The WCAG 2.1 A and AA violations axe finds on the page, serious and critical ones only. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(
+    `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }).then((r) => r.violations)`,
+  )) as Violation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('every screen passes axe’s WCAG 2.1 AA checks at 360 px', { skip: chromiumMissing ?? false }, () => {
+  const h = browserHarness({ bypassCSP: true });
+
+  test('the signed-out screens: sign in, sign up, confirm, forgot password', async () => {
+    for (const path of ['/signin', '/signup', '/confirm?email=a%40example.com', '/forgot-password']) {
+      await h.page.goto(`${h.s.url}${path}`);
+      await h.page.getByRole('heading', { level: 1 }).waitFor();
+      assert.deepEqual(await seriousViolations(h.page), [], path);
+    }
+    // The checker itself can fail: a planted input without a label is found.
+    await h.page.evaluate(`document.querySelector('main').insertAdjacentHTML('beforeend', '<input id="planted">')`);
+    assert.match((await seriousViolations(h.page)).join('\n'), /#planted/);
+  });
+
+  test('the signed-in screens and a public site', async () => {
+    const { s, page } = h;
+    const { accessToken: token } = await s.newUser('axe@example.com');
+    await s.request('PATCH', '/v1/me', { token, body: { username: 'axe' } });
+    await s.request('POST', '/v1/todos', {
+      token,
+      body: { title: 'Check contrast', tags: ['a11y'], dueDate: '2030-01-01' },
+    });
+    await s.request('POST', '/v1/notes', {
+      token,
+      body: { title: 'Hello', body: '# Hi\n\n- one', visibility: 'public' },
+    });
+    await h.signIn('axe@example.com');
+    for (const [path, heading] of [
+      ['/', 'To-dos'],
+      ['/notes', 'Notes'],
+      ['/bookmarks', 'Bookmarks'],
+      ['/files', 'Files'],
+      ['/account', 'Account'],
+      ['/api-keys', 'API keys'],
+      ['/u/axe', 'Test User'],
+    ] as const) {
+      await page.goto(`${s.url}${path}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.waitForFunction(`!document.querySelector('[aria-busy="true"]')`);
+      assert.deepEqual(await seriousViolations(page), [], path);
+    }
+  });
+});
