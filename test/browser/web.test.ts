@@ -140,6 +140,28 @@ describe('the web app in Chromium, on a phone-sized screen', { skip: chromiumMis
     assert.deepEqual(problems, [], 'no console errors');
   });
 
+  test('more to-dos load as the list scrolls to its end', async () => {
+    const { s, page, problems } = h;
+    const { accessToken: token } = await s.newUser('many@example.com');
+    for (let n = 1; n <= 120; n++) {
+      const body = { title: `Task ${String(n).padStart(3, '0')}` };
+      // The per-user rate limit (20/s) answers 429 past its burst; its clock is the test's to move.
+      while ((await s.request('POST', '/v1/todos', { token, body })).status === 429) s.clock.advance(1000);
+    }
+    s.clock.advance(5_000); // a full bucket again for the browser's own requests
+    await h.signIn('many@example.com');
+    const items = page.getByRole('list', { name: 'To-dos' }).getByRole('listitem');
+    await page.getByRole('button', { name: 'Task 120', exact: true }).waitFor();
+    assert.equal(await items.count(), 50, 'the first page');
+    await page.getByRole('button', { name: 'Task 071', exact: true }).scrollIntoViewIfNeeded();
+    await page.getByRole('button', { name: 'Task 070', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Task 021', exact: true }).scrollIntoViewIfNeeded();
+    await page.getByRole('button', { name: 'Task 001', exact: true }).waitFor();
+    assert.equal(await items.count(), 120, 'every to-do, once');
+    assert.equal(await page.getByRole('button', { name: 'Show more' }).count(), 0, 'nothing left to load');
+    assert.deepEqual(problems, [], 'no console errors');
+  });
+
   test('offline, the to-do list opens from the last sync; a to-do added offline is sent once when the connection returns', async () => {
     const { s, page, context, problems, shot } = h;
     await s.newUser('tim@example.com');
