@@ -71,4 +71,16 @@ export function Field({
   );
 }
 
+/** A new password (reset or change): the API's rule in the label, and the hint password managers use. */
+export function NewPasswordField() {
+  return (
+    <Field
+      label="New password (at least 8 characters)"
+      name="newPassword"
+      type="password"
+      autoComplete="new-password"
+    />
+  );
+}
+
 export const text = (data: FormData, name: string): string => String(data.get(name) ?? '');

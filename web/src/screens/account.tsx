@@ -3,7 +3,7 @@
 // on with the answer in the URL (`?email=`, `?notice=`), so a reload or the back button keeps it.
 import { useState } from 'react';
 import { errorText, type MfaChallenge, request, type Tokens } from '../api.ts';
-import { Field, Form, text } from '../form.tsx';
+import { Field, Form, NewPasswordField, text } from '../form.tsx';
 import { Link, navigate, useLocation } from '../router.ts';
 import { session } from '../session.ts';
 
@@ -197,12 +197,7 @@ export function ResetPassword() {
       >
         <Field label="Email" name="email" type="email" autoComplete="username" defaultValue={email} />
         <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" />
-        <Field
-          label="New password (at least 8 characters)"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-        />
+        <NewPasswordField />
       </Form>
       <ResendResetCode email={email} />
       <p>

@@ -1,12 +1,15 @@
 // The user's API keys: list them, create one (its secret is shown once, in a box with a Copy
 // button, since the API stores only a hash and cannot show it again), and revoke one after a
 // confirmation. Revoked keys stay listed for a while, as the API keeps them, marked as revoked.
-// The styles are in api-keys.css; its buttons, actions and confirmation look like the Files screen's.
+// The styles are in api-keys.css, scoped under `.api-keys`; buttons, action rows and the
+// confirmation share their look with the other screens through styles.css.
 import './api-keys.css';
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { errorText, type Page } from '../api.ts';
+import { useEffect, useId, useRef, useState } from 'react';
+import { errorText } from '../api.ts';
+import { Confirm } from '../confirm.tsx';
 import { Field, Form, text } from '../form.tsx';
 import { dateTimeFormat } from '../format.ts';
+import { ShowMore, usePages } from '../pages.tsx';
 import { session } from '../session.ts';
 
 interface ApiKey {
@@ -74,10 +77,10 @@ export function ApiKeys() {
       <p role="alert" className="error">
         {keys.error}
       </p>
-      <p role="status" className="files-status">
+      <p role="status" className="status">
         {status}
       </p>
-      <ul className="keys" aria-label="Your API keys" aria-busy={keys.loading}>
+      <ul className="rows keys" aria-label="Your API keys" aria-busy={keys.loading}>
         {keys.items.map((key) => (
           <KeyRow
             key={key.id}
@@ -95,39 +98,13 @@ export function ApiKeys() {
           No API keys yet. Create one above for each script or tool, so you can revoke one without stopping the others.
         </p>
       )}
-      {keys.nextCursor && !keys.loading && (
-        <button type="button" className="link" onClick={() => void keys.load(keys.nextCursor)}>
-          Show more
-        </button>
-      )}
+      <ShowMore pages={keys} className="link" />
     </main>
   );
 }
 
 function useKeys() {
-  const [items, setItems] = useState<ApiKey[]>([]);
-  const [nextCursor, setNextCursor] = useState<string>();
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string>();
-  const load = useCallback(async (cursor?: string) => {
-    setLoading(true);
-    try {
-      const query = new URLSearchParams({ limit: String(PAGE) });
-      if (cursor) query.set('cursor', cursor);
-      const page = await session.call<Page<ApiKey>>(`/v1/api-keys?${query}`);
-      setItems((shown) => (cursor ? [...shown, ...page.items] : page.items));
-      setNextCursor(page.nextCursor);
-      setError(undefined);
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  return { items, nextCursor, loading, error, load };
+  return usePages<ApiKey>(`/v1/api-keys?limit=${PAGE}`);
 }
 
 function PlanChoice() {
@@ -226,7 +203,7 @@ function KeyRow({ apiKey, onRevoked }: { apiKey: ApiKey; onRevoked: () => Promis
         (confirming ? (
           <ConfirmRevoke apiKey={apiKey} onCancel={() => setConfirming(false)} onRevoked={onRevoked} />
         ) : (
-          <div className="entry-actions">
+          <div className="actions">
             <button
               type="button"
               className="secondary danger"
@@ -252,8 +229,6 @@ function ConfirmRevoke({
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => confirm.current?.focus(), []);
   const revoke = async () => {
     setBusy(true);
     setError(undefined);
@@ -266,19 +241,17 @@ function ConfirmRevoke({
     }
   };
   return (
-    <fieldset className="confirm">
-      <legend>Revoke “{apiKey.name}”? Scripts using it stop working at once. This cannot be undone.</legend>
+    <Confirm
+      question={`Revoke “${apiKey.name}”? Scripts using it stop working at once. This cannot be undone.`}
+      confirm="Yes, revoke"
+      busyLabel="Revoking…"
+      busy={busy}
+      onConfirm={() => void revoke()}
+      onCancel={onCancel}
+    >
       <p role="alert" className="error">
         {error}
       </p>
-      <div className="entry-actions">
-        <button type="button" className="danger-solid" ref={confirm} disabled={busy} onClick={() => void revoke()}>
-          {busy ? 'Revoking…' : 'Yes, revoke'}
-        </button>
-        <button type="button" className="secondary" disabled={busy} onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </fieldset>
+    </Confirm>
   );
 }

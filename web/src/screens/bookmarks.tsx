@@ -2,9 +2,11 @@
 // filter by a tag (`?tag=` in the address, so back and reload keep the filter), edit and delete
 // in place. The API keeps one bookmark per URL and answers a second with 409: its message, which
 // names the URL, is shown as it is. An edit sends If-Match; a 412 reloads the bookmark and says so.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, errorText, type Page } from '../api.ts';
+import { useState } from 'react';
+import { ApiError, errorText } from '../api.ts';
+import { Confirm } from '../confirm.tsx';
 import { Form, text } from '../form.tsx';
+import { ShowMore, usePages } from '../pages.tsx';
 import { navigate, useLocation } from '../router.ts';
 import { session } from '../session.ts';
 import { parseTags, TagList, TagsField, type Visibility, VisibilityField, visibilityOf } from '../tags.tsx';
@@ -30,48 +32,23 @@ const showTag = (tag: string | undefined) => navigate(tag ? `/bookmarks?tag=${en
 
 export function Bookmarks() {
   const tag = useLocation().searchParams.get('tag')?.trim().toLowerCase() || undefined;
-  const [bookmarks, setBookmarks] = useState<Bookmark[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string>();
+  const query = new URLSearchParams({ limit: String(PAGE) });
+  if (tag) query.set('tag', tag);
+  const bookmarks = usePages<Bookmark>(`/v1/bookmarks?${query}`);
   const [adding, setAdding] = useState(false);
   /** Announced to screen readers, since the form they were in closes. */
   const [status, setStatus] = useState<string>();
 
-  const load = useCallback(
-    async (after?: string) => {
-      setLoading(true);
-      try {
-        const query = new URLSearchParams({ limit: String(PAGE) });
-        if (tag) query.set('tag', tag);
-        if (after) query.set('cursor', after);
-        const page = await session.call<Page<Bookmark>>(`/v1/bookmarks?${query}`);
-        setBookmarks((shown) => (after ? [...shown, ...page.items] : page.items));
-        setCursor(page.nextCursor);
-        setError(undefined);
-      } catch (caught) {
-        setError(errorText(caught));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [tag],
-  );
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
   const added = (bookmark: Bookmark) => {
     setAdding(false);
     setStatus(`Added “${bookmark.title}”.`);
-    if (!tag || bookmark.tags.includes(tag)) setBookmarks((shown) => [bookmark, ...shown]);
+    if (!tag || bookmark.tags.includes(tag)) bookmarks.setItems((shown) => [bookmark, ...shown]);
   };
-  const replace = (next: Bookmark) => setBookmarks((shown) => shown.map((b) => (b.id === next.id ? next : b)));
-  const removed = (id: string) => setBookmarks((shown) => shown.filter((b) => b.id !== id));
+  const replace = (next: Bookmark) => bookmarks.setItems((shown) => shown.map((b) => (b.id === next.id ? next : b)));
+  const removed = (id: string) => bookmarks.setItems((shown) => shown.filter((b) => b.id !== id));
 
   return (
-    <main>
+    <main className="bookmarks">
       <div className="screen-head">
         <h1>Bookmarks</h1>
         <button
@@ -105,24 +82,20 @@ export function Bookmarks() {
       </p>
       <TagFilter tag={tag} />
       <p role="alert" className="error">
-        {error}
+        {bookmarks.error}
       </p>
-      <ul className="record-list" aria-label="Bookmarks" aria-busy={loading}>
-        {bookmarks.map((bookmark) => (
+      <ul className="rows record-list" aria-label="Bookmarks" aria-busy={bookmarks.loading}>
+        {bookmarks.items.map((bookmark) => (
           <BookmarkItem key={bookmark.id} bookmark={bookmark} onChange={replace} onDelete={removed} />
         ))}
       </ul>
-      {!loading && bookmarks.length === 0 && !error && (
+      {!bookmarks.loading && bookmarks.items.length === 0 && !bookmarks.error && (
         <p className="empty">
           {tag ? `No bookmarks are tagged #${tag}.` : 'No bookmarks yet: add your first with “Add a bookmark”.'}
         </p>
       )}
-      {loading && <p className="empty">Loading…</p>}
-      {cursor && !loading && (
-        <button type="button" className="secondary more" onClick={() => void load(cursor)}>
-          Show more
-        </button>
-      )}
+      {bookmarks.loading && <p className="empty">Loading…</p>}
+      <ShowMore pages={bookmarks} className="secondary more" />
     </main>
   );
 }
@@ -242,7 +215,7 @@ function BookmarkItem({
         <BookmarkView bookmark={bookmark} />
       )}
       {!editing && !confirming && (
-        <div className="actions">
+        <div className="actions record-actions">
           <button
             type="button"
             className="secondary"
@@ -265,7 +238,7 @@ function BookmarkItem({
         </div>
       )}
       {confirming && (
-        <ConfirmDelete
+        <Confirm
           question={`Delete “${bookmark.title}”?`}
           confirm="Delete bookmark"
           busy={busy}
@@ -274,35 +247,6 @@ function BookmarkItem({
         />
       )}
     </li>
-  );
-}
-
-/** The second question before deleting, with focus on its answer so the keyboard can go on. */
-function ConfirmDelete({
-  question,
-  confirm,
-  busy,
-  onConfirm,
-  onCancel,
-}: {
-  question: string;
-  confirm: string;
-  busy: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
-}) {
-  const button = useRef<HTMLButtonElement>(null);
-  useEffect(() => button.current?.focus(), []);
-  return (
-    <fieldset className="confirm">
-      <legend>{question}</legend>
-      <button ref={button} type="button" className="danger" disabled={busy} onClick={onConfirm}>
-        {busy ? 'Deleting…' : confirm}
-      </button>
-      <button type="button" className="secondary" disabled={busy} onClick={onCancel}>
-        Cancel
-      </button>
-    </fieldset>
   );
 }
 

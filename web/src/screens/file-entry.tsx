@@ -1,9 +1,10 @@
 // One entry of a folder listing, as a row: the file or folder with its size and date, and its
 // Download, Rename and Delete actions, where rename and delete open in place of the buttons. Kept
 // apart from files.tsx, which lists the rows; the entry type and folder links live here because
-// both need them. Styled by files.css, which the Files screen loads.
+// both need them. Styled by files.css, which the Files screen loads, and the shared look in styles.css.
 import { useEffect, useRef, useState } from 'react';
 import { errorText } from '../api.ts';
+import { Confirm } from '../confirm.tsx';
 import { Field, Form, text } from '../form.tsx';
 import { dateTimeFormat, formatBytes } from '../format.ts';
 import { Link } from '../router.ts';
@@ -77,7 +78,7 @@ export function EntryRow({
         />
       )}
       {mode === 'deleting' && (
-        <ConfirmDelete
+        <DeleteEntry
           entry={entry}
           onCancel={() => setMode('idle')}
           onDeleted={async (count) => {
@@ -126,7 +127,7 @@ function EntryActions({
     }
   };
   return (
-    <div className="entry-actions">
+    <div className="actions entry-actions">
       {entry.kind === 'file' && (
         <button
           type="button"
@@ -192,7 +193,7 @@ function MoveForm({
         }}
       >
         <Field label="New path" name="to" defaultValue={entry.path} autoComplete="off" />
-        <p className="files-note">
+        <p className="hint">
           {isFolder
             ? 'Everything inside moves with the folder. Name another folder to move it there.'
             : 'Change the name, or put a folder in front (archive/…) to move it there.'}
@@ -205,7 +206,7 @@ function MoveForm({
   );
 }
 
-function ConfirmDelete({
+function DeleteEntry({
   entry,
   onCancel,
   onDeleted,
@@ -217,8 +218,6 @@ function ConfirmDelete({
   onError: (message: string) => void;
 }) {
   const [busy, setBusy] = useState(false);
-  const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => confirm.current?.focus(), []);
   const isFolder = entry.kind === 'folder';
   const remove = async () => {
     setBusy(true);
@@ -234,21 +233,17 @@ function ConfirmDelete({
     }
   };
   return (
-    <fieldset className="confirm">
-      <legend>
-        {isFolder
+    <Confirm
+      question={
+        isFolder
           ? `Delete the folder “${entry.name}” and everything inside it, sub-folders too? This cannot be undone.`
-          : `Delete “${entry.name}”? This cannot be undone.`}
-      </legend>
-      <div className="entry-actions">
-        <button type="button" className="danger-solid" ref={confirm} disabled={busy} onClick={() => void remove()}>
-          {busy ? 'Deleting…' : isFolder ? 'Delete folder and contents' : 'Yes, delete'}
-        </button>
-        <button type="button" className="secondary" disabled={busy} onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </fieldset>
+          : `Delete “${entry.name}”? This cannot be undone.`
+      }
+      confirm={isFolder ? 'Delete folder and contents' : 'Yes, delete'}
+      busy={busy}
+      onConfirm={() => void remove()}
+      onCancel={onCancel}
+    />
   );
 }
 

@@ -83,7 +83,7 @@ export function useUploads(onUploaded: (path: string) => Promise<void>) {
 
 export function UploadPicker({ onFiles }: { onFiles: (files: File[]) => void }) {
   return (
-    <label className="upload-button">
+    <label className="button-link upload-button">
       Upload files
       <input
         type="file"

@@ -11,6 +11,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, errorText, type Page } from '../api.ts';
 import { Field, Form, text } from '../form.tsx';
 import { formatMb } from '../format.ts';
+import { ShowMore } from '../pages.tsx';
 import { Link, navigate, useLocation } from '../router.ts';
 import { session } from '../session.ts';
 import { EntryRow, type FileEntry, folderUrl } from './file-entry.tsx';
@@ -83,7 +84,7 @@ export function Files() {
         <NewFolder folder={folder} />
       </div>
       {usage.usage && (
-        <p className="files-hint">
+        <p className="hint files-hint">
           Up to {formatMb(usage.usage.maxFileBytes)} MB a file. You can also drop files onto the list.
         </p>
       )}
@@ -91,22 +92,18 @@ export function Files() {
       <p role="alert" className="error">
         {error ?? listing.error ?? usage.error}
       </p>
-      <p role="status" className="files-status">
+      <p role="status" className="status">
         {status}
       </p>
       <DropZone folder={folder} onFiles={(files) => uploads.start(files, folder)} onRefused={failed}>
-        <ul className="entries" aria-label="Folder contents" aria-busy={listing.loading}>
+        <ul className="rows entries" aria-label="Folder contents" aria-busy={listing.loading}>
           {listing.items.map((entry) => (
             <EntryRow key={entry.path} entry={entry} onChanged={changed} onError={failed} />
           ))}
         </ul>
         {listing.loading && listing.items.length === 0 && <p className="empty">Loading…</p>}
         {!listing.loading && listing.items.length === 0 && !listing.error && <EmptyFolder folder={folder} />}
-        {listing.nextCursor && !listing.loading && (
-          <button type="button" className="link" onClick={() => void listing.load(listing.nextCursor)}>
-            Show more
-          </button>
-        )}
+        <ShowMore pages={listing} className="link" />
       </DropZone>
     </main>
   );
@@ -243,7 +240,7 @@ function NewFolder({ folder }: { folder: string }) {
         }}
       >
         <Field label="Folder name" name="name" autoComplete="off" />
-        <p className="files-note">The folder is kept once you upload a file into it.</p>
+        <p className="hint">The folder is kept once you upload a file into it.</p>
         <button type="button" className="secondary" onClick={() => setOpen(false)}>
           Cancel
         </button>

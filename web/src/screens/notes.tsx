@@ -3,10 +3,12 @@
 // (`?new`, `?note=<id>`, `?note=<id>&edit`), so the back button, reloads and shared links work
 // without a router. An edit sends If-Match; when the note changed elsewhere meanwhile (412) the
 // form reloads the latest version and keeps the user's unsaved text beside it to copy from.
-import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { ApiError, errorText, type Page, type Profile } from '../api.ts';
+import { type ReactNode, useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { ApiError, errorText, type Profile } from '../api.ts';
+import { Confirm } from '../confirm.tsx';
 import { Form, text } from '../form.tsx';
 import { renderMarkdown } from '../markdown.ts';
+import { ShowMore, usePages } from '../pages.tsx';
 import { Link, navigate, useLocation } from '../router.ts';
 import { session } from '../session.ts';
 import { parseTags, TagList, TagsField, type Visibility, VisibilityField, visibilityOf } from '../tags.tsx';
@@ -85,33 +87,9 @@ function useNote(id: string) {
 }
 
 function NoteList() {
-  const [notes, setNotes] = useState<Note[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string>();
-
-  const load = useCallback(async (after?: string) => {
-    setLoading(true);
-    try {
-      const query = new URLSearchParams({ limit: String(PAGE) });
-      if (after) query.set('cursor', after);
-      const page = await session.call<Page<Note>>(`/v1/notes?${query}`);
-      setNotes((shown) => (after ? [...shown, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-      setError(undefined);
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
+  const notes = usePages<Note>(`/v1/notes?limit=${PAGE}`);
   return (
-    <main>
+    <main className="notes">
       <div className="screen-head">
         <h1>Notes</h1>
         <Link to="/notes?new" className="button-link">
@@ -119,10 +97,10 @@ function NoteList() {
         </Link>
       </div>
       <p role="alert" className="error">
-        {error}
+        {notes.error}
       </p>
-      <ul className="record-list" aria-label="Notes" aria-busy={loading}>
-        {notes.map((note) => (
+      <ul className="rows record-list" aria-label="Notes" aria-busy={notes.loading}>
+        {notes.items.map((note) => (
           <li key={note.id}>
             <Link to={notePage(note.id)} className="record-title">
               {note.title}
@@ -133,15 +111,11 @@ function NoteList() {
           </li>
         ))}
       </ul>
-      {!loading && notes.length === 0 && !error && (
+      {!notes.loading && notes.items.length === 0 && !notes.error && (
         <p className="empty">No notes yet: write your first one with “New note”.</p>
       )}
-      {loading && <p className="empty">Loading…</p>}
-      {cursor && !loading && (
-        <button type="button" className="secondary more" onClick={() => void load(cursor)}>
-          Show more
-        </button>
-      )}
+      {notes.loading && <p className="empty">Loading…</p>}
+      <ShowMore pages={notes} className="secondary more" />
     </main>
   );
 }
@@ -169,18 +143,11 @@ function ReadNote({ id, username }: { id: string; username: Username }) {
   const html = useMemo(() => (note ? renderMarkdown(note.body) : ''), [note]);
   const titleId = useId();
   return (
-    <main>
+    <main className="notes">
       <p>
         <Link to="/notes">← All notes</Link>
       </p>
-      {loading && !note && (
-        <p className="empty" aria-busy="true">
-          Loading…
-        </p>
-      )}
-      <p role="alert" className="error">
-        {error}
-      </p>
+      <NoteLoadState loading={loading && !note} error={error} />
       {note && (
         <article aria-labelledby={titleId} className="note">
           <h1 id={titleId}>{note.title}</h1>
@@ -196,7 +163,7 @@ function ReadNote({ id, username }: { id: string; username: Username }) {
             // biome-ignore lint/security/noDangerouslySetInnerHtml: renderMarkdown sanitises with DOMPurify
             <div className="markdown" dangerouslySetInnerHTML={{ __html: html }} />
           )}
-          <div className="actions">
+          <div className="actions record-actions">
             <Link to={`${notePage(note.id)}&edit`} className="button-link">
               Edit
             </Link>
@@ -205,6 +172,22 @@ function ReadNote({ id, username }: { id: string; username: Username }) {
         </article>
       )}
     </main>
+  );
+}
+
+/** While the note loads, and why it could not. */
+function NoteLoadState({ loading, error }: { loading: boolean; error: string | undefined }) {
+  return (
+    <>
+      {loading && (
+        <p className="empty" aria-busy="true">
+          Loading…
+        </p>
+      )}
+      <p role="alert" className="error">
+        {error}
+      </p>
+    </>
   );
 }
 
@@ -259,42 +242,13 @@ function DeleteNote({ note, onStale }: { note: Note; onStale: () => void }) {
     );
   }
   return (
-    <ConfirmDelete
+    <Confirm
       question={`Delete “${note.title}” for good?`}
       confirm="Delete note"
       busy={busy}
       onConfirm={() => void remove()}
       onCancel={() => setConfirming(false)}
     />
-  );
-}
-
-/** The second question before deleting, with focus on its answer so the keyboard can go on. */
-function ConfirmDelete({
-  question,
-  confirm,
-  busy,
-  onConfirm,
-  onCancel,
-}: {
-  question: string;
-  confirm: string;
-  busy: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
-}) {
-  const button = useRef<HTMLButtonElement>(null);
-  useEffect(() => button.current?.focus(), []);
-  return (
-    <fieldset className="confirm">
-      <legend>{question}</legend>
-      <button ref={button} type="button" className="danger" disabled={busy} onClick={onConfirm}>
-        {busy ? 'Deleting…' : confirm}
-      </button>
-      <button type="button" className="secondary" disabled={busy} onClick={onCancel}>
-        Cancel
-      </button>
-    </fieldset>
   );
 }
 
@@ -308,7 +262,7 @@ function NewNote() {
     navigate(notePage(note.id), { replace: true });
   };
   return (
-    <main>
+    <main className="notes">
       <h1>New note</h1>
       <NoteForm label="New note" submit="Save note" onSave={create} />
       <p>
@@ -340,16 +294,9 @@ function EditNote({ id }: { id: string }) {
   };
 
   return (
-    <main>
+    <main className="notes">
       <h1>Edit note</h1>
-      {loading && !note && (
-        <p className="empty" aria-busy="true">
-          Loading…
-        </p>
-      )}
-      <p role="alert" className="error">
-        {error}
-      </p>
+      <NoteLoadState loading={loading && !note} error={error} />
       {unsaved !== undefined && <ConflictNotice unsaved={unsaved} />}
       {note && (
         // A new version (after a conflict) starts the form afresh from it.

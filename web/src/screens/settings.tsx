@@ -5,7 +5,7 @@
 // and the pieces the sections share in settings-parts.tsx, so each file stays small.
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { errorText, type Profile } from '../api.ts';
-import { Field, Form, text } from '../form.tsx';
+import { Field, Form, NewPasswordField, text } from '../form.tsx';
 import { Link, navigate } from '../router.ts';
 import { session } from '../session.ts';
 import { MfaSection } from './mfa-settings.tsx';
@@ -161,12 +161,7 @@ function PasswordSection({ email }: { email: string }) {
         {/* Lets password managers file the new password under the right account. */}
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
         <Field label="Current password" name="oldPassword" type="password" autoComplete="current-password" />
-        <Field
-          label="New password (at least 8 characters)"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-        />
+        <NewPasswordField />
       </Form>
       <p role="status" className="saved">
         {changed}

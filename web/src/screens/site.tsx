@@ -115,7 +115,7 @@ function SiteView({ site }: { site: Site }) {
         {bookmarks.length === 0 ? (
           <p className="empty">No public bookmarks yet.</p>
         ) : (
-          <ul className="record-list" aria-label="Public bookmarks">
+          <ul className="rows record-list" aria-label="Public bookmarks">
             {bookmarks.map((bookmark) => (
               <li key={bookmark.id}>
                 {/^https?:\/\//i.test(bookmark.url) ? (

@@ -242,7 +242,7 @@ export function Todos() {
       <p role="alert" className="error">
         {error}
       </p>
-      <ul className="todos" aria-label="To-dos" aria-busy={loading}>
+      <ul className="rows todos" aria-label="To-dos" aria-busy={loading}>
         {todos.map((todo) =>
           editing === todo.id ? (
             <TodoEditor
