@@ -4,11 +4,10 @@
 // (the tab closed mid-request, the connection dropped before the answer), so it is never doubled.
 // IndexedDB (through idb-keyval) rather than localStorage: it does not block the page, and
 // holds a long list. Signing out forgets all of it: a shared device keeps nothing.
-import { clear, createStore, del, get, set, values } from 'idb-keyval';
+import { clear, createStore, get, set, update } from 'idb-keyval';
 import type { Todo } from './api.ts';
 
 const store = createStore('stratus', 'offline');
-const QUEUED = 'queued:';
 
 export interface CachedTodos {
   todos: Todo[];
@@ -27,14 +26,16 @@ export const todoCache = {
   load: () => get<CachedTodos>('todos', store),
 };
 
+/**
+ * The queue is one entry, a list in the order the to-dos were added; `update` reads and writes it
+ * in one IndexedDB transaction, so two changes at once cannot lose one another.
+ */
 export const queue = {
-  add: (item: QueuedTodo) => set(`${QUEUED}${item.key}`, item, store),
-  remove: (key: string) => del(`${QUEUED}${key}`, store),
+  add: (item: QueuedTodo) => update<QueuedTodo[]>('queue', (items = []) => [...items, item], store),
+  remove: (key: string) =>
+    update<QueuedTodo[]>('queue', (items = []) => items.filter((item) => item.key !== key), store),
   /** Oldest first, the order they were added in. */
-  async list(): Promise<QueuedTodo[]> {
-    const items = (await values<QueuedTodo | CachedTodos>(store)).filter((item): item is QueuedTodo => 'key' in item);
-    return items.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
-  },
+  list: async (): Promise<QueuedTodo[]> => (await get<QueuedTodo[]>('queue', store)) ?? [],
 };
 
 export const forgetOfflineData = () => clear(store).catch(() => {});

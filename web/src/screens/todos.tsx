@@ -5,6 +5,7 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorText, type Page, type Todo } from '../api.ts';
 import { type QueuedTodo, queue, todoCache } from '../offline.ts';
+import { ShowMore } from '../pages.tsx';
 import { session } from '../session.ts';
 import { type ShownTodo, TodoEditor, TodoItem } from './todo-item.tsx';
 
@@ -273,11 +274,7 @@ export function Todos() {
       )}
       {loading && <p className="empty">Loading…</p>}
       <div ref={sentinel} />
-      {cursor && !loading && (
-        <button type="button" className="link" onClick={more}>
-          Show more
-        </button>
-      )}
+      <ShowMore pages={{ nextCursor: cursor, loading, load }} className="link" />
       {pendingDelete && (
         <div className="toast" role="status">
           Deleted “{pendingDelete.todo.title}”.{' '}
