@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Queue, QueueHandler, QueueMessage } from '../../platform/queue.ts';
+import { BackgroundWorker } from './background-worker.ts';
 import type { Database } from './database.ts';
 
 /*
@@ -84,11 +85,12 @@ export class SqliteQueue implements Queue {
   private readonly subscribers = new Map<string, string[]>();
   private readonly options: Required<Omit<SqliteQueueOptions, 'onError'>> & Pick<SqliteQueueOptions, 'onError'>;
   private readonly statements;
-  private running: Promise<void> | undefined;
-  private rerun = false;
+  private readonly worker = new BackgroundWorker(
+    () => this.deliverDue(),
+    () => (this.started ? this.nextWakeIn() : undefined),
+  );
   private started = false;
   private halted = false;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly db: Database,
@@ -191,18 +193,18 @@ export class SqliteQueue implements Queue {
       .run(this.now(), JSON.stringify([...this.handlers.keys()]));
     this.started = true;
     this.halted = false;
-    this.schedule(0);
+    this.worker.schedule(0);
   }
 
   /** Looks for due deliveries now (after an enqueue in the caller's transaction has committed). */
   wake(): void {
-    if (this.started) void this.kick();
+    if (this.started) void this.worker.run();
   }
 
   /** Runs deliveries until none is due at the clock's now (retries further out stay). For tests and shutdown. */
   async drain(): Promise<void> {
     while (!this.halted) {
-      await this.kick();
+      await this.worker.run();
       if (!this.hasDue()) return;
     }
   }
@@ -211,8 +213,7 @@ export class SqliteQueue implements Queue {
   async stop(): Promise<void> {
     this.started = false;
     this.halted = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.worker.stop();
   }
 
   /** Deliveries waiting to run or to be retried (not dead letters). */
@@ -262,32 +263,15 @@ export class SqliteQueue implements Queue {
     return next !== null && next !== undefined && next <= this.now();
   }
 
-  private kick(): Promise<void> {
-    if (this.running) {
-      this.rerun = true;
-      return this.running;
-    }
-    this.running = this.pump().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async pump(): Promise<void> {
-    try {
-      do {
-        this.rerun = false;
-        for (;;) {
-          const due = this.statements.due.all(this.now(), this.options.batchSize);
-          if (due.length === 0) break;
-          for (const row of due) {
-            if (this.halted) return;
-            await this.deliver(row);
-          }
-        }
-      } while (this.rerun && !this.halted);
-    } finally {
-      if (this.started) this.schedule(this.nextWakeIn());
+  /** One pass: every delivery due now, a batch at a time, until none is due or the queue stops. */
+  private async deliverDue(): Promise<void> {
+    for (;;) {
+      const due = this.statements.due.all(this.now(), this.options.batchSize);
+      if (due.length === 0) return;
+      for (const row of due) {
+        if (this.halted) return;
+        await this.deliver(row);
+      }
     }
   }
 
@@ -333,12 +317,6 @@ export class SqliteQueue implements Queue {
     const next = this.statements.nextDue.get()?.due_at;
     if (next === null || next === undefined) return this.options.pollMs;
     return Math.max(0, Math.min(this.options.pollMs, next - this.now()));
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.kick(), ms);
-    this.timer.unref();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import { type ChangeRecord, RecordFailure, type StreamHandler } from '../../platform/stream.ts';
+import { BackgroundWorker } from './background-worker.ts';
 import type { Database } from './database.ts';
 import { readChangeRecords } from './sqlite-table.ts';
 
@@ -54,13 +55,14 @@ export interface DeadLetter {
 export class LocalStreamDispatcher {
   private readonly consumers: Consumer[];
   private readonly options: Required<Omit<DispatcherOptions, 'onError'>> & Pick<DispatcherOptions, 'onError'>;
-  private running: Promise<void> | undefined;
-  private rerun = false;
+  private readonly worker = new BackgroundWorker(
+    () => this.catchUp(),
+    () => this.afterCatchingUp(),
+  );
   private stopped = true;
   private prunedAt = Number.NEGATIVE_INFINITY;
   /** Prepared once: checkpoints are saved after every batch. */
   private saveCheckpointStatement: Statement | undefined;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Database,
@@ -93,18 +95,18 @@ export class LocalStreamDispatcher {
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    this.worker.schedule(0);
   }
 
   /** Wakes the dispatcher now (the table calls this after each commit). */
   wake(): void {
-    if (!this.stopped) void this.kick();
+    if (!this.stopped) void this.worker.run();
   }
 
   /** Delivers everything committed so far, waiting out back-offs. For tests and shutdown. */
   async drain(): Promise<void> {
     for (;;) {
-      await this.kick();
+      await this.worker.run();
       const pending = this.consumers.filter((c) => c.checkpoint < this.lastSeq());
       if (pending.length === 0) return;
       const wait = Math.max(0, Math.min(...pending.map((c) => c.retryAt)) - this.options.clock.now());
@@ -114,8 +116,7 @@ export class LocalStreamDispatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.worker.stop();
   }
 
   deadLetters(): DeadLetter[] {
@@ -141,24 +142,11 @@ export class LocalStreamDispatcher {
 
   // ------------------------------------------------------------------ internals
 
-  private kick(): Promise<void> {
-    if (this.running) {
-      this.rerun = true;
-      return this.running;
-    }
-    this.running = this.pump().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async pump(): Promise<void> {
-    do {
-      this.rerun = false;
-      await this.catchUp();
-    } while (this.rerun);
+  /** After the passes: old records go, and the next look is when a back-off ends or the poll comes round. */
+  private afterCatchingUp(): number | undefined {
+    if (this.stopped) return undefined;
     this.prune();
-    if (!this.stopped) this.schedule(this.nextWakeIn());
+    return this.nextWakeIn();
   }
 
   /**
@@ -262,12 +250,6 @@ export class LocalStreamDispatcher {
     const now = this.options.clock.now();
     const waits = this.consumers.filter((c) => c.retryAt > now).map((c) => c.retryAt - now);
     return Math.min(this.options.pollMs, ...waits);
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.kick(), ms);
-    this.timer.unref();
   }
 }
 
