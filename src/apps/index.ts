@@ -5,6 +5,7 @@ import { requireUser } from '../http/middleware/auth.ts';
 import { rateLimit } from '../http/middleware/rate-limit.ts';
 import { DailyQuotas, type QuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { MediaUrls } from '../platform/media.ts';
 import type { ObjectEventHandler, ObjectStore } from '../platform/objects.ts';
 import type { StreamHandler } from '../platform/stream.ts';
 import type { Table } from '../platform/table.ts';
@@ -18,6 +19,12 @@ import { fileRoutes } from './files/routes.ts';
 import { type FileLimits, FileService } from './files/service.ts';
 import { noteRoutes } from './notes/routes.ts';
 import { NoteService } from './notes/service.ts';
+import { AlbumService } from './photos/albums.ts';
+import { AvatarService } from './photos/avatars.ts';
+import { cleanUpAfterDeletions, deleteMediaOfRemovedAccounts, processUploads } from './photos/events.ts';
+import { avatarRoutes, photoRoutes } from './photos/routes.ts';
+import { type PhotoLimits, PhotoService } from './photos/service.ts';
+import { ShareService } from './photos/shares.ts';
 import { siteRoutes } from './sites/routes.ts';
 import { SiteService } from './sites/service.ts';
 import { todoRoutes } from './todos/routes.ts';
@@ -33,6 +40,7 @@ export interface AppPorts {
   /** Where API keys' daily request counts are kept. */
   quotaStore: QuotaStore;
   objects: ObjectStore;
+  media: MediaUrls;
 }
 
 export interface AppSettings {
@@ -42,11 +50,14 @@ export interface AppSettings {
   /** API key usage plans; the first is the default. */
   usagePlans?: UsagePlan[];
   fileLimits: FileLimits;
+  photoLimits: PhotoLimits;
+  /** The web app's address, for the links it opens (share links' gallery pages). */
+  webUrl: string;
   onBackgroundError(error: unknown, what: string): void;
 }
 
 /** The HTTP route groups: on AWS each is one Lambda function (`src/functions/catalog.ts`). */
-export const routeGroupNames = ['auth', 'todos', 'notes', 'bookmarks', 'sites', 'files', 'api-keys'] as const;
+export const routeGroupNames = ['auth', 'todos', 'notes', 'bookmarks', 'sites', 'files', 'photos', 'api-keys'] as const;
 export type RouteGroupName = (typeof routeGroupNames)[number];
 
 export interface Apps {
@@ -72,6 +83,12 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
     onBackgroundError: (error) => settings.onBackgroundError(error, 'api key last-used write'),
   });
   const files = new FileService(table, ports.objects, clock, settings.fileLimits);
+  const photos = new PhotoService(table, ports.objects, ports.media, clock, settings.photoLimits);
+  const albums = new AlbumService(table, clock, photos);
+  const shares = new ShareService(table, clock, photos, albums, (token) => `${settings.webUrl}/s/${token}`);
+  const avatars = new AvatarService(table, ports.objects, ports.media, clock, settings.photoLimits, (sub, url) =>
+    accounts.setPicture(sub, url),
+  );
   const quotas = new DailyQuotas(ports.quotaStore, clock, {
     onFlushError: (error) => settings.onBackgroundError(error, 'daily quota flush'),
   });
@@ -88,20 +105,23 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
   ];
   return {
     routes: {
-      auth: accountRoutes(accounts, signedIn),
+      auth: accountRoutes(accounts, signedIn).route('/', avatarRoutes(avatars, signedIn)),
       todos: todoRoutes(new TodoService(table, clock), signedIn),
       notes: noteRoutes(new NoteService(table, clock), signedIn),
       bookmarks: bookmarkRoutes(new BookmarkService(table, clock), signedIn),
       sites: siteRoutes(new SiteService(table)),
       files: fileRoutes(files, signedIn),
+      photos: photoRoutes({ photos, albums, shares }, signedIn),
       'api-keys': apiKeyRoutes(apiKeys, signedIn),
     },
     streamHandlers: [
       deleteUserDataOnAccountRemoval(table),
       deleteApiKeyLookupOnRemoval(table),
       files.accountRemovalHandler(),
+      cleanUpAfterDeletions(table, ports.objects, albums, shares),
+      deleteMediaOfRemovedAccounts(ports.objects),
     ],
-    objectHandlers: [files.objectHandler()],
+    objectHandlers: [files.objectHandler(), processUploads(photos, avatars)],
     close: () => quotas.close(),
   };
 }

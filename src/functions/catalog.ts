@@ -29,6 +29,11 @@ export const httpFunctions: HttpFunction[] = [
   { name: 'bookmarks', paths: ['/v1/bookmarks'], publicPaths: [] },
   { name: 'sites', paths: ['/v1/sites'], publicPaths: ['/v1/sites'] },
   { name: 'files', paths: ['/v1/files'], publicPaths: [] },
+  {
+    name: 'photos',
+    paths: ['/v1/photos', '/v1/albums', '/v1/shares', '/v1/shared'],
+    publicPaths: ['/v1/shared'],
+  },
   { name: 'api-keys', paths: ['/v1/api-keys'], publicPaths: [] },
 ];
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { UsagePlan } from '../apps/api-keys/plans.ts';
 import type { FileLimits } from '../apps/files/service.ts';
+import type { PhotoLimits } from '../apps/photos/service.ts';
 import { appSettingsEnv, appSettingsFrom, corsOrigins, parseEnv } from '../apps/settings.ts';
 
 const required = (what: string) => z.string({ message: `is required: ${what}` }).min(1, `is required: ${what}`);
@@ -12,6 +13,7 @@ const schema = z.object({
   BUCKET_NAME: required('the user-data bucket'),
   USER_POOL_ID: required('the Cognito user pool id'),
   USER_POOL_CLIENT_ID: required('the Cognito app client id'),
+  MEDIA_URL: z.url({ protocol: /^https$/, message: 'must be the media distribution, https://...' }).optional(),
   ...appSettingsEnv,
   // No default origin on AWS: the web app's origin must be named.
   CORS_ORIGINS: required('the web app origins, comma-separated'),
@@ -29,6 +31,9 @@ export interface AwsConfig {
   rateLimits: { perUser: number; perAddress: number };
   usagePlans?: UsagePlan[];
   fileLimits: FileLimits;
+  photoLimits: PhotoLimits;
+  /** The media distribution (public profile pictures). */
+  mediaUrl?: string;
 }
 
 /** Reads and checks a function's environment; a bad value fails the cold start with what to fix. */
@@ -44,5 +49,6 @@ export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfi
     mailFrom: values.MAIL_FROM,
     logLevel: values.LOG_LEVEL,
     ...appSettingsFrom(values),
+    ...(values.MEDIA_URL ? { mediaUrl: values.MEDIA_URL } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { accessTokenVerifier } from '../adapters/aws/cognito-token-verifier.ts';
 import { DynamoTable } from '../adapters/aws/dynamo-table.ts';
+import { PresignedMediaUrls } from '../adapters/aws/media-urls.ts';
 import { type Apps, composeApps } from '../apps/index.ts';
 import { AccountsService } from '../apps/users/service.ts';
 import { TableQuotaStore } from '../http/middleware/rate-limit-quota.ts';
@@ -86,11 +87,20 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
     { verifyAccessToken: accessTokenVerifier(pool) },
   );
   const apps = composeApps(
-    { table, clock, quotaStore: new TableQuotaStore(table, clock), objects },
+    {
+      table,
+      clock,
+      quotaStore: new TableQuotaStore(table, clock),
+      objects,
+      media: new PresignedMediaUrls(objects, config.mediaUrl ?? `https://${config.bucketName}.s3.${config.region}.amazonaws.com`, clock),
+    },
     {
       accounts: new AccountsService(identity, table, clock),
       rateLimits: config.rateLimits,
       fileLimits: config.fileLimits,
+      photoLimits: config.photoLimits,
+      // The web app is the first allowed origin (the CDK app names it first).
+      webUrl: config.corsOrigins[0] ?? '',
       ...(config.usagePlans ? { usagePlans: config.usagePlans } : {}),
       onBackgroundError: (error, what) => logger.warn(`${what} failed`, { error }),
     },

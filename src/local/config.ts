@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { UsagePlan } from '../apps/api-keys/plans.ts';
 import type { FileLimits } from '../apps/files/service.ts';
+import type { PhotoLimits } from '../apps/photos/service.ts';
 import { appSettingsEnv, appSettingsFrom, corsOrigins, megabytes, parseEnv } from '../apps/settings.ts';
 import { WEB_DIST } from './web-app.ts';
 
@@ -53,6 +54,8 @@ export interface Config {
   usagePlans?: UsagePlan[];
   /** Each user's file folder: total bytes, and bytes per file. */
   fileLimits: FileLimits;
+  /** Photo uploads: bytes, and pixels (checked before decoding). */
+  photoLimits: PhotoLimits;
   /** The built web app served at / (default `web/dist`, which `npm start` builds). */
   webDir: string;
 }

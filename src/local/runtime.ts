@@ -13,6 +13,7 @@ import {
   objectRoutes,
 } from '../adapters/local/disk-object-store.ts';
 import { LocalIdentity } from '../adapters/local/local-identity.ts';
+import { LocalMediaUrls, publicMediaRoutes } from '../adapters/local/local-media.ts';
 import { OutboxNotifier } from '../adapters/local/outbox-notifier.ts';
 import { ChannelNotifier, SmtpNotifier } from '../adapters/local/smtp-notifier.ts';
 import { SqliteQueue, type SqliteQueueOptions } from '../adapters/local/sqlite-queue.ts';
@@ -106,10 +107,18 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     clock,
   });
   const apps = composeApps(
-    { table, clock, quotaStore: new SqliteQuotaStore(db, clock), objects },
+    {
+      table,
+      clock,
+      quotaStore: new SqliteQuotaStore(db, clock),
+      objects,
+      media: new LocalMediaUrls(objects, config.publicUrl, clock),
+    },
     {
       accounts,
       fileLimits: config.fileLimits,
+      photoLimits: config.photoLimits,
+      webUrl: config.publicUrl,
       rateLimits: config.rateLimits,
       ...(config.usagePlans ? { usagePlans: config.usagePlans } : {}),
       onBackgroundError: (error, what) => logger.warn({ err: error }, `${what} failed`),
@@ -140,6 +149,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       devOutboxRoutes(outbox),
       docsRoutes(),
       objectRoutes(objects),
+      publicMediaRoutes(objects),
       ...(web ? [web.routes] : []),
     ],
     unlimitedBody: isObjectRoute,

@@ -37,7 +37,7 @@ export const DOCUMENT_HEADERS: Record<string, string> = {
 };
 
 /** Paths that are the API's, never the app's pages: an unknown one stays a 404 problem. */
-const API_PATHS = /^\/(v1|_objects|docs|openapi\.json|\.well-known|_dev|health)(\/|$)/;
+const API_PATHS = /^\/(v1|_objects|_media|docs|openapi\.json|\.well-known|_dev|health)(\/|$)/;
 
 interface Asset {
   body: Buffer;

@@ -101,6 +101,12 @@ export interface Identity {
   disableMfa(caller: Caller, code: string): Promise<void>;
   getUser(caller: Caller): Promise<UserRecord>;
   updateUser(caller: Caller, changes: { name?: string; attributes?: CustomAttributes }): Promise<UserRecord>;
+  /**
+   * Sets attributes on the server's authority, without the user's token (Cognito's
+   * AdminUpdateUserAttributes): for work done after the request, such as a processed profile
+   * picture. An empty value removes the attribute. A deleted account is left alone.
+   */
+  setAttributes(sub: string, attributes: CustomAttributes): Promise<void>;
   deleteUser(caller: Caller): Promise<void>;
   /** Checks signature, issuer, client id, `token_use` and expiry. Throws `NotAuthorized`. */
   verifyAccessToken(token: string): Promise<AccessClaims>;

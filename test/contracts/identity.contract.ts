@@ -173,6 +173,19 @@ export function identityContract(adapter: string, open: (hooks: IdentityHooks) =
       await rejectsWith(identity.signIn(email, password), 'NotAuthorized');
     });
 
+    test('setAttributes works without the user’s token: sets, keeps the others, removes with an empty value', async () => {
+      const { caller } = await confirmedUser('admin-attributes');
+      await identity.updateUser(caller, { attributes: { bio: 'kept' } });
+      await identity.setAttributes(caller.sub, { profile_picture_url: 'https://media.example.com/p.jpg' });
+      assert.deepEqual((await identity.getUser(caller)).attributes, {
+        bio: 'kept',
+        profile_picture_url: 'https://media.example.com/p.jpg',
+      });
+      await identity.setAttributes(caller.sub, { profile_picture_url: '' });
+      assert.deepEqual((await identity.getUser(caller)).attributes, { bio: 'kept' });
+      await identity.setAttributes('00000000-0000-0000-0000-000000000000', { bio: 'nobody' });
+    });
+
     test('MFA: set up, enable with a TOTP code, then sign-in is a challenge answered by TOTP or a recovery code', async () => {
       const { email, caller } = await confirmedUser('mfa');
       const { secret, otpauthUri } = await identity.setupMfa(caller);

@@ -1,7 +1,9 @@
 import {
+  AdminDeleteUserAttributesCommand,
   AdminDeleteUserCommand,
   AdminGetUserCommand,
   type AdminGetUserCommandOutput,
+  AdminUpdateUserAttributesCommand,
   AdminUserGlobalSignOutCommand,
   AssociateSoftwareTokenCommand,
   type AuthenticationResultType,
@@ -62,7 +64,8 @@ const TOTP_CODE = /^\d{6}$/;
  * - MFA challenge sessions, so five wrong codes or three minutes end a session on both adapters;
  * - recovery codes, which Cognito lacks (see `cognito-recovery-codes.ts`).
  *
- * Admin calls (AdminGetUser, AdminDeleteUser, AdminUserGlobalSignOut) need IAM permission on
+ * Admin calls (AdminGetUser, AdminDeleteUser, AdminUserGlobalSignOut, AdminUpdateUserAttributes,
+ * AdminDeleteUserAttributes) need IAM permission on
  * the pool; the rest are authorized by the client id or the user's access token.
  */
 export class CognitoIdentity implements Identity {
@@ -329,6 +332,33 @@ export class CognitoIdentity implements Identity {
       );
     }
     return this.getUser(caller);
+  }
+
+  async setAttributes(sub: string, attributes: CustomAttributes): Promise<void> {
+    const all = toCognitoAttributes({ attributes });
+    const set = all.filter((attribute) => attribute.Value !== '');
+    const removed = all.filter((attribute) => attribute.Value === '').map((attribute) => attribute.Name as string);
+    // Looked up first: the admin update's answer for a missing user differs between Cognito and its emulators.
+    if (!(await this.findUser(sub))) return;
+    try {
+      if (set.length > 0) {
+        await this.client.send(
+          new AdminUpdateUserAttributesCommand({ UserPoolId: this.userPoolId, Username: sub, UserAttributes: set }),
+        );
+      }
+      if (removed.length > 0) {
+        await this.client.send(
+          new AdminDeleteUserAttributesCommand({
+            UserPoolId: this.userPoolId,
+            Username: sub,
+            UserAttributeNames: removed,
+          }),
+        );
+      }
+    } catch (error) {
+      if (isException(error, 'UserNotFoundException')) return; // the account went meanwhile
+      throw toAppError(error);
+    }
   }
 
   async deleteUser(caller: Caller): Promise<void> {

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
 import { problemResponse } from '../../http/problem.ts';
 import { type Clock, systemClock } from '../../platform/clock.ts';
@@ -644,44 +644,58 @@ export function objectRoutes(store: DiskObjectStore): Hono<AppEnv> {
 
   app.get(`${OBJECT_ROUTE_PREFIX}*`, async (c) => {
     const grant = store.verifyDownload(new URL(c.req.url));
-    c.header('Cache-Control', `private, max-age=${grant.secondsLeft}`);
-    const opened = await store.openObject(grant.key);
-    if (!opened) throw noSuchKey(grant.key);
-    const { info, handle } = opened;
-    let streaming = false;
-    try {
-      c.header('ETag', info.etag);
-      c.header('Last-Modified', new Date(info.lastModified).toUTCString());
-      c.header('Accept-Ranges', 'bytes');
-      if (ifNoneMatch(c.req.header('If-None-Match'), info.etag)) return c.body(null, 304);
-
-      c.header('Content-Type', info.contentType);
-      if (grant.filename !== undefined) c.header('Content-Disposition', attachmentDisposition(grant.filename));
-      const range = parseRange(c.req.header('Range'), info.size);
-      if (range === 'unsatisfiable') {
-        c.header('Content-Range', `bytes */${info.size}`);
-        return problemResponse(
-          c,
-          new AppError(416, 'InvalidRange', `The requested range is outside the object's ${info.size} bytes`),
-        );
-      }
-      const start = range?.start ?? 0;
-      const end = range?.end ?? info.size - 1;
-      const length = Math.max(0, end - start + 1);
-      c.header('Content-Length', String(length));
-      if (range) c.header('Content-Range', `bytes ${start}-${end}/${info.size}`);
-      const status = range ? 206 : 200;
-      if (c.req.method === 'HEAD' || length === 0) return c.body(null, status);
-      const stream = Readable.toWeb(handle.createReadStream({ start, end }));
-      streaming = true;
-      return c.body(stream as unknown as ReadableStream<Uint8Array>, status);
-    } finally {
-      // A streaming body closes the handle when it ends or the client goes away.
-      if (!streaming) await handle.close();
-    }
+    return sendObject(c, store, grant.key, `private, max-age=${grant.secondsLeft}`, grant.filename);
   });
 
   return app;
+}
+
+/**
+ * An object's bytes as a GET/HEAD answer: ETag and Last-Modified, 304 on `If-None-Match`, one
+ * `Range` (206/416), and the body streamed from the version opened.
+ */
+export async function sendObject(
+  c: Context<AppEnv>,
+  store: DiskObjectStore,
+  key: string,
+  cacheControl: string,
+  filename?: string,
+): Promise<Response> {
+  c.header('Cache-Control', cacheControl);
+  const opened = await store.openObject(key);
+  if (!opened) throw noSuchKey(key);
+  const { info, handle } = opened;
+  let streaming = false;
+  try {
+    c.header('ETag', info.etag);
+    c.header('Last-Modified', new Date(info.lastModified).toUTCString());
+    c.header('Accept-Ranges', 'bytes');
+    if (ifNoneMatch(c.req.header('If-None-Match'), info.etag)) return c.body(null, 304);
+
+    c.header('Content-Type', info.contentType);
+    if (filename !== undefined) c.header('Content-Disposition', attachmentDisposition(filename));
+    const range = parseRange(c.req.header('Range'), info.size);
+    if (range === 'unsatisfiable') {
+      c.header('Content-Range', `bytes */${info.size}`);
+      return problemResponse(
+        c,
+        new AppError(416, 'InvalidRange', `The requested range is outside the object's ${info.size} bytes`),
+      );
+    }
+    const start = range?.start ?? 0;
+    const end = range?.end ?? info.size - 1;
+    const length = Math.max(0, end - start + 1);
+    c.header('Content-Length', String(length));
+    if (range) c.header('Content-Range', `bytes ${start}-${end}/${info.size}`);
+    const status = range ? 206 : 200;
+    if (c.req.method === 'HEAD' || length === 0) return c.body(null, status);
+    const stream = Readable.toWeb(handle.createReadStream({ start, end }));
+    streaming = true;
+    return c.body(stream as unknown as ReadableStream<Uint8Array>, status);
+  } finally {
+    // A streaming body closes the handle when it ends or the client goes away.
+    if (!streaming) await handle.close();
+  }
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}

@@ -362,6 +362,17 @@ export class LocalIdentity implements Identity {
     return toUserRecord(this.requireUser(caller));
   }
 
+  async setAttributes(sub: string, changes: CustomAttributes): Promise<void> {
+    const row = this.db
+      .prepare<[string], { attributes: string }>('SELECT attributes FROM identity_users WHERE sub = ?')
+      .get(sub);
+    if (!row) return;
+    const attributes: CustomAttributes = { ...(JSON.parse(row.attributes) as CustomAttributes), ...changes };
+    for (const [name, value] of Object.entries(attributes))
+      if (value === '') delete attributes[name as keyof CustomAttributes];
+    this.db.prepare('UPDATE identity_users SET attributes = ? WHERE sub = ?').run(JSON.stringify(attributes), sub);
+  }
+
   async deleteUser(caller: Caller): Promise<void> {
     this.requireUser(caller);
     this.db.prepare('DELETE FROM identity_users WHERE sub = ?').run(caller.sub);

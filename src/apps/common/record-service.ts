@@ -1,5 +1,5 @@
 import type { Item } from '../../platform/table.ts';
-import type { Fields, OwnedCollection, Patch } from './collection.ts';
+import type { Fields, OwnedCollection, Patch, RecordView } from './collection.ts';
 import type { IdempotentRequest } from './idempotency.ts';
 import type { CrudService, Page } from './routes.ts';
 
@@ -8,11 +8,14 @@ import type { CrudService, Page } from './routes.ts';
  * are the collection's own; each app says how it lists (which index, which filters).
  */
 export abstract class RecordService<F extends Fields, Change extends Patch<F>, Filters>
-  implements CrudService<F, F, Change, Filters>
+  implements CrudService<RecordView<F>, F, Change, Filters>
 {
   constructor(protected readonly records: OwnedCollection<F>) {}
 
-  abstract list(sub: string, query: Filters & { limit: number; cursor?: string | undefined }): Promise<Page<F>>;
+  abstract list(
+    sub: string,
+    query: Filters & { limit: number; cursor?: string | undefined },
+  ): Promise<Page<RecordView<F>>>;
 
   create(sub: string, input: F, idempotency?: IdempotentRequest) {
     // Optional fields left out are not stored at all (DynamoDB has no `undefined`).

@@ -5,22 +5,29 @@ import type { AppEnv } from '../../http/context.ts';
 import { setHeader } from '../../http/headers.ts';
 import { pageJson, recordJson } from '../../http/json.ts';
 import { jsonBody, jsonResponse, problems, router } from '../../http/openapi.ts';
-import { type CreateResult, etagOf, type Fields, type RecordView } from './collection.ts';
+import { etagOf } from './collection.ts';
 import { type IdempotentRequest, idempotentRequest } from './idempotency.ts';
 import { IdParam, PageQuery } from './model.ts';
 
-export type Page<F extends Fields> = { items: RecordView<F>[]; nextCursor?: string };
+export type Page<V> = { items: V[]; nextCursor?: string };
+
+/** What the record routes need of a record's view: its id and its version (the ETag). */
+export interface Versioned {
+  id: string;
+  version: number;
+}
 
 /** What an app's service offers for the standard record routes. */
-export interface CrudService<F extends Fields, Create, Change, Filters> {
-  create(sub: string, body: Create, idempotency?: IdempotentRequest): Promise<CreateResult<F>>;
-  list(sub: string, query: Filters & { limit: number; cursor?: string | undefined }): Promise<Page<F>>;
-  get(sub: string, id: string): Promise<RecordView<F>>;
-  update(sub: string, id: string, version: number | '*', change: Change): Promise<RecordView<F>>;
+export interface CrudService<V extends Versioned, Create, Change, Filters> {
+  /** Absent when records are made another way (photos come from uploads). */
+  create?(sub: string, body: Create, idempotency?: IdempotentRequest): Promise<{ record: V; replayed: boolean }>;
+  list(sub: string, query: Filters & { limit: number; cursor?: string | undefined }): Promise<Page<V>>;
+  get(sub: string, id: string): Promise<V>;
+  update(sub: string, id: string, version: number | '*', change: Change): Promise<V>;
   delete(sub: string, id: string, version: number | '*'): Promise<void>;
 }
 
-export interface CrudRoutesOptions<F extends Fields, Create, Change, Filters> {
+export interface CrudRoutesOptions<V extends Versioned, Create, Change, Filters> {
   /** The collection's path, e.g. `/v1/todos`. */
   path: string;
   /** The OpenAPI tag, e.g. `To-dos`. */
@@ -29,13 +36,13 @@ export interface CrudRoutesOptions<F extends Fields, Create, Change, Filters> {
   /** Authentication and usage-plan middleware, in order. */
   signedIn: MiddlewareHandler<AppEnv>[];
   schemas: {
-    create: z.ZodType<Create>;
+    create?: z.ZodType<Create>;
     change: z.ZodType<Change>;
     record: z.ZodType;
     /** Filters beside `limit` and `cursor`. */
     filters: z.ZodObject;
   };
-  service: CrudService<F, Create, Change, Filters>;
+  service: CrudService<V, Create, Change, Filters>;
 }
 
 const idempotencyHeader = z.object({
@@ -58,8 +65,8 @@ const ifMatchHeader = (required: boolean) =>
  * The standard routes of a user's record collection: create (idempotent), list (cursor pages,
  * filters), get (ETag, 304), update (If-Match required) and delete (If-Match honoured).
  */
-export function crudRoutes<F extends Fields, Create, Change, Filters>(
-  options: CrudRoutesOptions<F, Create, Change, Filters>,
+export function crudRoutes<V extends Versioned, Create, Change, Filters>(
+  options: CrudRoutesOptions<V, Create, Change, Filters>,
 ): OpenAPIHono<AppEnv> {
   const { path, noun, service, schemas } = options;
   const app = router();
@@ -72,25 +79,29 @@ export function crudRoutes<F extends Fields, Create, Change, Filters>(
   const stale = { 412: { ...problems[400], description: 'The If-Match ETag is stale: read again and retry' } };
   const sub = (c: Context<AppEnv>) => c.get('caller').sub;
 
-  app.openapi(
-    createRoute({
-      ...common,
-      method: 'post',
-      path,
-      summary: `Create a ${noun}`,
-      request: { ...jsonBody(schemas.create), headers: idempotencyHeader },
-      responses: { 201: recordResponse(`The new ${noun}`), ...problems },
-    }),
-    async (c) => {
-      const body = c.req.valid('json') as Create;
-      const idempotency = idempotentRequest(c.req.header('idempotency-key'), `POST ${path}`, body);
-      const { record, replayed } = await service.create(sub(c), body, idempotency);
-      setHeader(c, 'Location', `${path}/${record.id}`);
-      setHeader(c, 'ETag', etagOf(record.version));
-      if (replayed) setHeader(c, 'Idempotent-Replayed', 'true');
-      return c.json(record, 201);
-    },
-  );
+  const create = service.create?.bind(service);
+  const createSchema = schemas.create;
+  if (create && createSchema) {
+    app.openapi(
+      createRoute({
+        ...common,
+        method: 'post',
+        path,
+        summary: `Create a ${noun}`,
+        request: { ...jsonBody(createSchema), headers: idempotencyHeader },
+        responses: { 201: recordResponse(`The new ${noun}`), ...problems },
+      }),
+      async (c) => {
+        const body = c.req.valid('json') as Create;
+        const idempotency = idempotentRequest(c.req.header('idempotency-key'), `POST ${path}`, body);
+        const { record, replayed } = await create(sub(c), body, idempotency);
+        setHeader(c, 'Location', `${path}/${record.id}`);
+        setHeader(c, 'ETag', etagOf(record.version));
+        if (replayed) setHeader(c, 'Idempotent-Replayed', 'true');
+        return c.json(record, 201);
+      },
+    );
+  }
 
   app.openapi(
     createRoute({

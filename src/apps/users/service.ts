@@ -8,7 +8,14 @@ import type {
   SignInResult,
   Tokens,
 } from '../../platform/identity.ts';
-import { type Item, type Table, TransactionCanceledError, type WriteOp, when } from '../../platform/table.ts';
+import {
+  ConditionFailedError,
+  type Item,
+  type Table,
+  TransactionCanceledError,
+  type WriteOp,
+  when,
+} from '../../platform/table.ts';
 import { type ProfileView, profileKey, profileView, usernameKey } from './profile.ts';
 import { AuthThrottle, defaultThrottleLimits } from './throttle.ts';
 
@@ -114,6 +121,28 @@ export class AccountsService {
       { condition: when.exists() },
     );
     return profileView(item);
+  }
+
+  /**
+   * Sets the profile picture (a processed avatar's public URL; null removes it) on the
+   * server's authority: it runs when processing finishes, after the request that started it.
+   */
+  async setPicture(sub: string, url: string | null): Promise<void> {
+    await this.identity.setAttributes(sub, { profile_picture_url: url ?? '' });
+    const profile = await this.table.get(profileKey(sub), { consistent: true });
+    if (!profile) return; // the account went meanwhile
+    const attributes = { ...(profile.attributes as Record<string, string>) };
+    if (url) attributes.profile_picture_url = url;
+    else delete attributes.profile_picture_url;
+    try {
+      await this.table.update(
+        profileKey(sub),
+        { set: { attributes, updatedAt: this.now() } },
+        { condition: when.exists() },
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+    }
   }
 
   /**
