@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signedInUser } from './accounts.ts';
 import { load, printTable, type Server, spawnHello, spawnStratus } from './harness.ts';
+import { benchPhotos } from './photos.ts';
 import { seedTodos, TODOS_PER_USER, todoMix, USERS } from './todos.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -48,6 +49,7 @@ try {
   const failed = [me, cached, uncached].filter((r) => r.non2xx > 0 || r.errors > 0);
   if (failed.length > 0)
     throw new Error(`failed requests in ${failed.map((r) => r.name).join(', ')}: figures not valid`);
+  await benchPhotos();
 } finally {
   await hello.stop();
   await rm(dataDir, { recursive: true, force: true });

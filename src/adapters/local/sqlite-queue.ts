@@ -38,6 +38,11 @@ export interface SqliteQueueOptions {
   pollMs?: number;
   /** Deliveries read per query. */
   batchSize?: number;
+  /**
+   * Deliveries run at once (default 2, this machine class's cores): a slow handler (an image
+   * being processed) does not hold up the rest, as Lambda runs S3 events side by side on AWS.
+   */
+  concurrency?: number;
   clock?: Clock;
   onError?: (handler: string, error: unknown, attempt: number, messageId: string) => void;
 }
@@ -104,6 +109,7 @@ export class SqliteQueue implements Queue {
       maxDelayMs: 60_000,
       pollMs: 1000,
       batchSize: 50,
+      concurrency: 2,
       clock: systemClock,
       ...options,
     };
@@ -268,9 +274,9 @@ export class SqliteQueue implements Queue {
     for (;;) {
       const due = this.statements.due.all(this.now(), this.options.batchSize);
       if (due.length === 0) return;
-      for (const row of due) {
+      for (let i = 0; i < due.length; i += this.options.concurrency) {
         if (this.halted) return;
-        await this.deliver(row);
+        await Promise.all(due.slice(i, i + this.options.concurrency).map((row) => this.deliver(row)));
       }
     }
   }

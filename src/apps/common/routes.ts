@@ -43,6 +43,8 @@ export interface CrudRoutesOptions<V extends Versioned, Create, Change, Filters>
     filters: z.ZodObject;
   };
   service: CrudService<V, Create, Change, Filters>;
+  /** The record's view carries signed URLs that expire: a read is never answered from a cache (no 304). */
+  holdsExpiringUrls?: boolean;
 }
 
 const idempotencyHeader = z.object({
@@ -134,8 +136,13 @@ export function crudRoutes<V extends Versioned, Create, Change, Filters>(
       const record = await service.get(sub(c), c.req.valid('param').id);
       const etag = etagOf(record.version);
       setHeader(c, 'ETag', etag);
-      setHeader(c, 'Cache-Control', 'private, no-cache');
-      if (noneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+      if (options.holdsExpiringUrls) {
+        // A kept copy would outlive its signed URLs while the version stays the same.
+        setHeader(c, 'Cache-Control', 'no-store');
+      } else {
+        setHeader(c, 'Cache-Control', 'private, no-cache');
+        if (noneMatch(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+      }
       return recordJson(c, record);
     },
   );

@@ -110,6 +110,7 @@ describe('photos: uploads, processing, albums and share links', () => {
     const again = await s.request('GET', `/v1/photos/${second.id}`, { token });
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.renditions[1].url, second.renditions[1].url, 'the same URL while its window lasts');
+    assert.equal(again.headers.get('cache-control'), 'no-store', 'a kept copy would outlive its URLs');
     s.clock.advance(13 * 3600 * 1000);
     const expired = await s.fetch(second.renditions[1].url);
     assert.equal(expired.status, 403);

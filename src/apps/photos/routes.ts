@@ -83,6 +83,7 @@ export function photoRoutes(
       noun: 'photo',
       signedIn,
       schemas: { change: CaptionChange, record: PhotoSchema, filters: PhotoListQuery },
+      holdsExpiringUrls: true,
       service: {
         list: (owner, query) => photos.list(owner, query),
         get: (owner, id) => photos.get(owner, id),
@@ -101,6 +102,7 @@ export function photoRoutes(
       signedIn,
       schemas: { create: AlbumCreate, change: AlbumChange, record: AlbumSchema, filters: z.object({}) },
       service: albums,
+      holdsExpiringUrls: true,
     }),
   );
 
