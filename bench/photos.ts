@@ -40,6 +40,7 @@ export async function benchPhotos(): Promise<void> {
         ...(body ? { body: JSON.stringify(body) } : {}),
         dispatcher: agent,
       });
+      // biome-ignore lint/suspicious/noExplicitAny: API replies, read for the few fields each step needs
       return (await response.json()) as Record<string, any>;
     };
     /** Uploads one photo; resolves with ms from the upload's 200 to the photo being ready. */
