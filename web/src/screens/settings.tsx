@@ -8,6 +8,7 @@ import { errorText, type Profile } from '../api.ts';
 import { Field, Form, NewPasswordField, text } from '../form.tsx';
 import { Link, navigate } from '../router.ts';
 import { session } from '../session.ts';
+import { Avatar } from './avatar.tsx';
 import { MfaSection } from './mfa-settings.tsx';
 import { HintedField, type Message, Section, useAction } from './settings-parts.tsx';
 import './settings.css';
@@ -85,6 +86,7 @@ function ProfileSection({ me, onSaved }: { me: Me; onSaved: (me: Me) => void }) 
   };
   return (
     <Section title="Profile">
+      <Avatar name={me.name} pictureUrl={me.attributes.profile_picture_url} />
       {/* Remounted on every save, so the fields show what the API stored (e.g. a lower-cased username). */}
       <Form key={saves} label="Profile" submit="Save profile" onSubmit={save}>
         <HintedField
