@@ -102,6 +102,12 @@ export function acknowledgeFindings(parts: StackParts): void {
     );
   }
 
+  ack(
+    cdn.mediaSigningKey,
+    'SMG4',
+    "A CloudFront key pair's private half: rotating it means adding a new public key to the media key group with it, an operator step (-c mediaPublicKeyFile) that a Secrets Manager rotation function cannot take.",
+  );
+
   const cloudWatchRole = api.restApi.node.tryFindChild('CloudWatchRole');
   if (cloudWatchRole) {
     ack(
@@ -116,7 +122,8 @@ export function acknowledgeFindings(parts: StackParts): void {
     'No WAF yet: stage throttling, usage plans and per-user rate limits in the functions bound abuse.',
   );
   for (const method of api.publicMethods) {
-    const reason = 'Public by design (sign-up, sign-in, public sites); the function rate-limits per address.';
+    const reason =
+      'Public by design (sign-up, sign-in, public sites, shared photo links); stage throttling bounds every route, and sign-in is also throttled per address by the function.';
     ack(method, 'APIG4', reason);
     ack(method, 'COG4', reason);
   }

@@ -14,7 +14,9 @@ import { defaultUsagePlans } from '../src/apps/api-keys/plans.ts';
 import { PASSWORD_MIN } from '../src/apps/users/passwords.ts';
 import { eventFunctions, httpFunctions } from '../src/functions/catalog.ts';
 import { customAttributeNames } from '../src/platform/identity.ts';
+import { PUBLIC_MEDIA_PATH_PATTERN } from '../src/platform/media.ts';
 import { ACCESS_TOKEN_SCOPE, isPublic } from './constructs/api.ts';
+import { PUBLIC_MEDIA_FUNCTION_CODE } from './constructs/cdn.ts';
 import {
   type CloudFormationTemplate,
   findCycle,
@@ -244,9 +246,16 @@ describe('the Stratus stack (dev stage, default settings)', () => {
         assert.deepEqual(props.AuthorizationScopes, [ACCESS_TOKEN_SCOPE], path);
       }
     }
-    // Only the catalog's public paths are open: sign-up/sign-in and public sites.
+    // Only the catalog's public paths are open: sign-up/sign-in, public sites and shared photo links.
     const open = methods.filter((m) => m.props.AuthorizationType === 'NONE').map((m) => m.path);
-    assert.deepEqual(open.sort(), ['/v1/auth', '/v1/auth/{proxy+}', '/v1/sites', '/v1/sites/{proxy+}']);
+    assert.deepEqual(open.sort(), [
+      '/v1/auth',
+      '/v1/auth/{proxy+}',
+      '/v1/shared',
+      '/v1/shared/{proxy+}',
+      '/v1/sites',
+      '/v1/sites/{proxy+}',
+    ]);
     s.template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'COGNITO_USER_POOLS',
       IdentitySource: 'method.request.header.Authorization',
@@ -267,6 +276,23 @@ describe('the Stratus stack (dev stage, default settings)', () => {
         }
       }
     }
+  });
+
+  test('the photos function serves photos, albums and shares to signed-in users, and shared links to anyone', () => {
+    const methods = methodPaths(s.json).filter((m) => m.props.HttpMethod === 'ANY');
+    const photos = functionId(s, 'photos');
+    for (const path of ['/v1/photos', '/v1/albums', '/v1/shares', '/v1/shared']) {
+      for (const target of [path, `${path}/{proxy+}`]) {
+        const method = methods.find((m) => m.path === target);
+        assert.ok(method, `ANY ${target}`);
+        assert.ok(referencedIds((method.props.Integration as Json).Uri).has(photos), `${target} → photos`);
+        assert.equal(method.props.AuthorizationType, path === '/v1/shared' ? 'NONE' : 'COGNITO_USER_POOLS', target);
+      }
+    }
+    // The profile picture's upload grant is an account route, served by auth.
+    const me = methods.find((m) => m.path === '/v1/me/{proxy+}');
+    assert.ok(me, 'ANY /v1/me/{proxy+}');
+    assert.ok(referencedIds((me.props.Integration as Json).Uri).has(functionId(s, 'auth')), '/v1/me/avatar → auth');
   });
 
   test('the stage traces, logs access as JSON, logs errors, throttles and compresses; usage plans mirror the app', () => {
@@ -357,6 +383,20 @@ describe('the Stratus stack (dev stage, default settings)', () => {
     }
   });
 
+  test('object-created, which decodes photos with sharp, gets 2048 MB; the others keep their kind’s size', () => {
+    for (const { name } of allFunctions) {
+      const props = s.json.Resources[functionId(s, name)]?.Properties as Json;
+      const kind = httpFunctions.some((f) => f.name === name)
+        ? 'http'
+        : name.startsWith('cognito-')
+          ? 'trigger'
+          : 'event';
+      const expected = name === 'object-created' ? 2048 : kind === 'http' ? 1024 : 512;
+      assert.equal(props.MemorySize, expected, name);
+      assert.equal(props.Timeout, kind === 'http' ? 20 : kind === 'trigger' ? 5 : 60, name);
+    }
+  });
+
   test('functions get the table, bucket, origins and user pool through the environment; the triggers not the pool', () => {
     for (const { name } of allFunctions) {
       const env = environmentOf(s, functionId(s, name));
@@ -367,6 +407,20 @@ describe('the Stratus stack (dev stage, default settings)', () => {
       const trigger = name.startsWith('cognito-');
       assert.equal('USER_POOL_ID' in env, !trigger, name);
       assert.equal('USER_POOL_CLIENT_ID' in env, !trigger, name);
+    }
+  });
+
+  test('the functions that hand out profile pictures’ URLs get the media distribution; with the placeholder key none signs', () => {
+    const mediaUrl = {
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(s, 'Cdn/Media/Resource'), 'DomainName'] }]],
+    };
+    for (const { name } of allFunctions) {
+      const env = environmentOf(s, functionId(s, name));
+      if (['auth', 'photos', 'object-created'].includes(name)) assert.deepEqual(env.MEDIA_URL, mediaUrl, name);
+      else assert.equal(env.MEDIA_URL, undefined, name);
+      // No URL signed with a key whose private half was discarded would open: photos pre-signs S3 GETs.
+      assert.equal(env.MEDIA_KEY_PAIR_ID, undefined, name);
+      assert.equal(env.MEDIA_SIGNING_KEY_SECRET, undefined, name);
     }
   });
 
@@ -411,9 +465,47 @@ describe('the Stratus stack (dev stage, default settings)', () => {
       const roleId = logicalIdOf(s, `Functions/${s.stack.functions.get(name).role.node.id}/Resource`);
       const statements = statementsOf(s.json).filter(({ id }) => attachedTo(s, id, roleId));
       const touches = (ref: string) => statements.some(({ statement }) => referencedIds(statement.Resource).has(ref));
-      assert.equal(touches(bucketRef), ['files', 'object-created', 'table-stream'].includes(name), `${name} → bucket`);
-      assert.equal(touches(poolRef), name === 'auth', `${name} → user pool`);
+      assert.equal(
+        touches(bucketRef),
+        ['auth', 'files', 'photos', 'object-created', 'table-stream'].includes(name),
+        `${name} → bucket`,
+      );
+      assert.equal(touches(poolRef), ['auth', 'object-created'].includes(name), `${name} → user pool`);
     }
+  });
+
+  test('Cognito admin rights: auth administers accounts; auth and object-created set profile attributes, on the pool only', () => {
+    const poolArn = { 'Fn::GetAtt': [logicalIdOf(s, 'Identity/UserPool/Resource'), 'Arn'] };
+    const cognitoActions = (name: string) => {
+      const roleId = logicalIdOf(s, `Functions/${s.stack.functions.get(name).role.node.id}/Resource`);
+      const statements = statementsOf(s.json)
+        .filter(({ id }) => attachedTo(s, id, roleId))
+        .map(({ statement }) => statement)
+        .filter((statement) => list(statement.Action).some((a) => a.startsWith('cognito-idp:')));
+      for (const statement of statements) assert.deepEqual(statement.Resource, poolArn, name);
+      return [...new Set(statements.flatMap((statement) => list(statement.Action)))].sort();
+    };
+    const setAttributes = [
+      'cognito-idp:AdminDeleteUserAttributes',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminUpdateUserAttributes',
+    ];
+    assert.deepEqual(cognitoActions('object-created'), setAttributes);
+    assert.deepEqual(
+      cognitoActions('auth'),
+      [...setAttributes, 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminUserGlobalSignOut'].sort(),
+    );
+  });
+
+  test('the media signing key is a secret only photos may read, and only its value', () => {
+    const secretId = logicalIdOf(s, 'Cdn/MediaSigningKey/Resource');
+    s.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    assert.equal(s.json.Resources[secretId]?.DeletionPolicy, 'Delete', 'a dev stage’s key goes with the stack');
+    const readers = statementsOf(s.json).filter(({ statement }) => referencedIds(statement.Resource).has(secretId));
+    assert.equal(readers.length, 1);
+    assert.deepEqual(readers[0]?.statement.Action, 'secretsmanager:GetSecretValue');
+    const photosRole = logicalIdOf(s, `Functions/${s.stack.functions.get('photos').role.node.id}/Resource`);
+    assert.ok(readers[0] && attachedTo(s, readers[0].id, photosRole), 'photos reads it');
   });
 
   test('the stream function takes batches with partial failures, bisects, retries 5 times, then dead-letters', () => {
@@ -517,9 +609,36 @@ describe('the Stratus stack (dev stage, default settings)', () => {
     assert.deepEqual(behavior.TrustedKeyGroups, [{ Ref: logicalIdOf(s, 'Cdn/MediaKeyGroup/Resource') }]);
     assert.equal(behavior.ViewerProtocolPolicy, 'https-only');
     assert.deepEqual(behavior.AllowedMethods, ['GET', 'HEAD']);
+    assert.equal(media.DistributionConfig.Origins.length, 1, 'one origin for both behaviours');
     assert.ok(media.DistributionConfig.Origins[0]?.OriginAccessControlId, 'origin access control');
     s.template.hasResourceProperties('AWS::CloudFront::PublicKey', {
       PublicKeyConfig: { EncodedKey: Match.stringLikeRegexp('^-----BEGIN PUBLIC KEY-----') },
+    });
+  });
+
+  test('profile pictures’ renditions are public on the media distribution: unsigned, GET/HEAD, cached, HTTPS only', () => {
+    const media = s.json.Resources[logicalIdOf(s, 'Cdn/Media/Resource')]?.Properties as {
+      DistributionConfig: { DefaultCacheBehavior: Json; CacheBehaviors: Json[] };
+    };
+    const behaviors = media.DistributionConfig.CacheBehaviors;
+    assert.equal(behaviors.length, 1);
+    const avatars = behaviors[0] as Json;
+    assert.equal(avatars.PathPattern, PUBLIC_MEDIA_PATH_PATTERN);
+    assert.equal(avatars.TrustedKeyGroups, undefined, 'no signature needed');
+    assert.equal(avatars.ViewerProtocolPolicy, 'https-only');
+    assert.deepEqual(avatars.AllowedMethods, ['GET', 'HEAD']);
+    assert.equal(avatars.CachePolicyId, media.DistributionConfig.DefaultCacheBehavior.CachePolicyId);
+    assert.equal(avatars.CachePolicyId, '658327ea-f89d-4fab-a63d-7e88639e58f6', 'CachingOptimized');
+    assert.equal(avatars.TargetOriginId, media.DistributionConfig.DefaultCacheBehavior.TargetOriginId);
+    // The pattern's * also matches private keys (it crosses /): a viewer-request function admits only renditions.
+    const functionId = logicalIdOf(s, 'Cdn/PublicMediaOnly/Resource');
+    assert.deepEqual(avatars.FunctionAssociations, [
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+    ]);
+    s.template.hasResourceProperties('AWS::CloudFront::Function', {
+      AutoPublish: true,
+      FunctionCode: PUBLIC_MEDIA_FUNCTION_CODE,
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
     });
   });
 
@@ -553,6 +672,7 @@ describe('the Stratus stack (dev stage, default settings)', () => {
       'WebUrl',
       'MediaUrl',
       'MediaKeyPairId',
+      'MediaSigningKeySecret',
       'TableName',
       'AlarmTopicArn',
     ]) {
@@ -701,6 +821,23 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
   test('the media distribution trusts the configured public key, and no placeholder notice is output', () => {
     s.template.hasResourceProperties('AWS::CloudFront::PublicKey', { PublicKeyConfig: { EncodedKey: publicKey } });
     assert.equal(s.json.Outputs?.MediaKeyNotice, undefined);
+  });
+
+  test('with a real key, photos, and only photos, signs media URLs: the key’s id and the secret holding its private half', () => {
+    const keyId = logicalIdOf(s, 'Cdn/MediaKey/Resource');
+    const secretId = logicalIdOf(s, 'Cdn/MediaSigningKey/Resource');
+    for (const { name } of allFunctions) {
+      const env = environmentOf(s, functionId(s, name));
+      if (name === 'photos') {
+        assert.deepEqual(env.MEDIA_KEY_PAIR_ID, { Ref: keyId });
+        assert.deepEqual(env.MEDIA_SIGNING_KEY_SECRET, { Ref: secretId });
+        assert.ok(env.MEDIA_URL, 'signs against the media distribution');
+      } else {
+        assert.equal(env.MEDIA_KEY_PAIR_ID, undefined, name);
+        assert.equal(env.MEDIA_SIGNING_KEY_SECRET, undefined, name);
+      }
+    }
+    assert.equal(s.json.Resources[secretId]?.DeletionPolicy, 'Retain', 'prod keeps its signing key');
   });
 });
 

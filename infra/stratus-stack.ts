@@ -3,7 +3,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { defaultUsagePlans } from '../src/apps/api-keys/plans.ts';
 import { eventFunctions, httpFunctions } from '../src/functions/catalog.ts';
-import { grantAccountAdministration, grantNotify, grantTable, grantUserObjects } from './constructs/access.ts';
+import {
+  grantAccountAdministration,
+  grantNotify,
+  grantProfileAttributes,
+  grantSecretValue,
+  grantTable,
+  grantUserObjects,
+} from './constructs/access.ts';
 import { Api } from './constructs/api.ts';
 import { bucketOrigin, Cdn } from './constructs/cdn.ts';
 import { DataTable } from './constructs/data.ts';
@@ -24,10 +31,22 @@ import type { Settings } from './settings.ts';
 export const notifyingFunctions: readonly string[] = [];
 
 /** Functions that touch users' objects: upload/download links, object events, account clean-up. */
-export const objectFunctions: readonly string[] = ['files', 'object-created', 'table-stream'];
+export const objectFunctions: readonly string[] = ['auth', 'files', 'photos', 'object-created', 'table-stream'];
 
 /** Functions that call the user pool's admin API. */
 export const accountAdminFunctions: readonly string[] = ['auth'];
+
+/**
+ * Functions that set profile attributes on the server's authority (the profile picture's URL):
+ * object-created when an avatar is processed, auth when the picture is removed.
+ */
+export const profileAttributeFunctions: readonly string[] = ['auth', 'object-created'];
+
+/** Functions that hand out profile pictures' public URLs (MEDIA_URL): avatar views and processing, photos. */
+export const mediaUrlFunctions: readonly string[] = ['auth', 'photos', 'object-created'];
+
+/** The functions that sign private media URLs with the CloudFront key pair. */
+export const mediaSigningFunctions: readonly string[] = ['photos'];
 
 /** Read-only table access: the pre-sign-up check writes nothing. */
 const tableReaders: readonly string[] = ['cognito-pre-sign-up'];
@@ -131,6 +150,8 @@ export class StratusStack extends Stack {
     }
     for (const name of objectFunctions) grantUserObjects(functions.get(name).role, storage.userDataBucket);
     for (const name of accountAdminFunctions) grantAccountAdministration(functions.get(name).role, identity.userPool);
+    for (const name of profileAttributeFunctions) grantProfileAttributes(functions.get(name).role, identity.userPool);
+    for (const name of mediaSigningFunctions) grantSecretValue(functions.get(name).role, cdn.mediaSigningKey);
     for (const name of notifyingFunctions) grantNotify(functions.get(name).role, settings.mailFrom);
 
     // The names src/functions/config.ts reads. The triggers get no user-pool ids: the pool names
@@ -142,9 +163,15 @@ export class StratusStack extends Stack {
     functions.setEnvironment(['http', 'event'], {
       USER_POOL_ID: identity.userPool.userPoolId,
       USER_POOL_CLIENT_ID: identity.client.userPoolClientId,
-      MEDIA_URL: cdn.mediaUrl,
-      MEDIA_KEY_PAIR_ID: cdn.mediaPublicKey.publicKeyId,
     });
+    for (const name of mediaUrlFunctions) functions.get(name).fn.addEnvironment('MEDIA_URL', cdn.mediaUrl);
+    // With the placeholder key no URL it signs would be accepted: photos pre-signs S3 GETs until a key is given.
+    if (!settings.mediaKeyIsPlaceholder) {
+      for (const name of mediaSigningFunctions) {
+        functions.get(name).fn.addEnvironment('MEDIA_KEY_PAIR_ID', cdn.mediaPublicKey.publicKeyId);
+        functions.get(name).fn.addEnvironment('MEDIA_SIGNING_KEY_SECRET', cdn.mediaSigningKey.secretArn);
+      }
+    }
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       stage,
@@ -166,13 +193,18 @@ export class StratusStack extends Stack {
       WebUrl: [cdn.webOrigin, 'Address of the web app'],
       MediaUrl: [cdn.mediaUrl, 'Base URL of signed media links'],
       MediaKeyPairId: [cdn.mediaPublicKey.publicKeyId, 'Key-Pair-Id of the media signing key'],
+      MediaSigningKeySecret: [
+        cdn.mediaSigningKey.secretArn,
+        'Put the media key pair’s private key here, before deploying its public key: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string file://media-private.pem',
+      ],
       TableName: [table.tableName, 'DynamoDB table'],
       AlarmTopicArn: [monitoring.topic.topicArn, 'Subscribe to receive alarms'],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) new CfnOutput(this, id, { value, description });
     if (settings.mediaKeyIsPlaceholder) {
       new CfnOutput(this, 'MediaKeyNotice', {
-        value: 'placeholder key: media links cannot be signed until -c mediaPublicKeyFile=<pem> is deployed',
+        value:
+          'placeholder key: photos get pre-signed S3 links; to sign CloudFront media links, put the private key in MediaSigningKeySecret, then deploy -c mediaPublicKeyFile=<public pem>',
       });
     }
 

@@ -2,6 +2,9 @@
 // import it (with the AWS SDK clients it loads at once) and, for an HTTP function, to answer its
 // first request (GET /health, which reaches no AWS service). Prints one JSON line.
 // Usage: node scripts/cold-start.mjs dist/functions/<name>/index.mjs [http]
+// sharp is not loaded by any import measured here: object-created's folder holds sharp for
+// Lambda (linux-arm64), which this machine could not load, so its import succeeding shows that
+// sharp waits for the first image (scripts/bundle.ts also refuses a bundle that imports it at load).
 import { pathToFileURL } from 'node:url';
 
 const [bundle, kind] = process.argv.slice(2);

@@ -8,6 +8,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../../src/adapters/aws/dynamo-schema.ts';
 import { USER_OBJECTS_PREFIX } from './storage.ts';
@@ -85,6 +86,35 @@ export function grantAccountAdministration(role: iam.IRole, userPool: cognito.IU
       actions: ['cognito-idp:AdminUserGlobalSignOut', 'cognito-idp:AdminGetUser', 'cognito-idp:AdminDeleteUser'],
       resources: [userPool.userPoolArn],
     }),
+  );
+}
+
+/**
+ * The Identity port's `setAttributes` (src/adapters/aws/cognito-identity.ts), which sets a
+ * profile attribute on the server's authority, not the user's token: it looks the user up, then
+ * updates the attributes given a value and deletes those given none. Today only the profile
+ * picture's URL: set when an avatar upload is processed, deleted when the picture is removed.
+ */
+export function grantProfileAttributes(role: iam.IRole, userPool: cognito.IUserPool): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:AdminUpdateUserAttributes',
+        'cognito-idp:AdminDeleteUserAttributes',
+      ],
+      resources: [userPool.userPoolArn],
+    }),
+  );
+}
+
+/**
+ * One secret's value, and nothing else of Secrets Manager (`grantRead` would add DescribeSecret).
+ * The secret is encrypted with Secrets Manager's AWS-managed key, which needs no KMS grant.
+ */
+export function grantSecretValue(role: iam.IRole, secret: secretsmanager.ISecret): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
   );
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { runInNewContext } from 'node:vm';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,10 +8,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { filesPrefix } from '../../src/apps/files/keys.ts';
+import { avatarOriginalKey, avatarRenditionKey, photoRenditionKey } from '../../src/apps/photos/keys.ts';
 import type { EventFunction } from '../../src/functions/catalog.ts';
+import { isPublicMediaKey, PUBLIC_MEDIA_PATH_PATTERN } from '../../src/platform/media.ts';
 import { findCycle } from '../test-support.ts';
 import { grantNotify } from './access.ts';
 import { isPublic } from './api.ts';
+import { PUBLIC_MEDIA_FUNCTION_CODE } from './cdn.ts';
 import { EventWiring } from './events.ts';
 import type { StratusFunction } from './functions.ts';
 import { USER_OBJECTS_PREFIX } from './storage.ts';
@@ -114,5 +118,65 @@ describe('the template cycle check', () => {
 describe('the user-objects prefix', () => {
   test("is where the files app keeps every user's objects, so the object grants and events cover them", () => {
     assert.ok(filesPrefix('0f1e2d3c').startsWith(USER_OBJECTS_PREFIX));
+  });
+});
+
+describe('the public media behaviour', () => {
+  type Request = { uri: string };
+  const handler = runInNewContext(`${PUBLIC_MEDIA_FUNCTION_CODE}\nhandler`, {}) as (event: {
+    request: Request;
+  }) => Request | { statusCode: number };
+  /** What the CloudFront Function does with a viewer's request for `/<key>`. */
+  const passes = (key: string) => {
+    const request = { uri: `/${key}` };
+    return handler({ request }) === request;
+  };
+  /** CloudFront path patterns: `*` is any run of characters, `/` included; `?` is one. */
+  const cloudFrontMatches = (pattern: string, key: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(key);
+  const sub = '4f1c2a9e-0b7d-4c55-9a1e-3d2b8c6f7e10';
+  const avatar = '01jabcdefghjkmnpqrstvwxyz0';
+
+  test("lets through every profile picture's rendition, which the behaviour's pattern matches", () => {
+    for (const name of ['s150.jpg', 's300.jpg']) {
+      const key = avatarRenditionKey(sub, avatar, name);
+      assert.equal(isPublicMediaKey(key), true, key);
+      assert.equal(cloudFrontMatches(PUBLIC_MEDIA_PATH_PATTERN, key), true, key);
+      assert.equal(passes(key), true, key);
+    }
+  });
+
+  test('refuses the private objects the pattern also matches, and encoded or dotted paths S3 would read as other keys', () => {
+    const privateButMatched = [
+      `${filesPrefix(sub)}avatars/me.jpg`,
+      `${filesPrefix(sub)}holiday/avatars/${avatar}/s300.jpg`,
+      `${photoRenditionKey(sub, avatar, 'v1', 's300.jpg').replace('/v1/', '/avatars/')}`,
+    ];
+    for (const key of privateButMatched) {
+      assert.equal(cloudFrontMatches(PUBLIC_MEDIA_PATH_PATTERN, key), true, `the pattern matches ${key}`);
+      assert.equal(isPublicMediaKey(key), false, key);
+      assert.equal(passes(key), false, key);
+    }
+    for (const key of [
+      avatarOriginalKey(sub, avatar),
+      `users/${sub}%2Ffiles/avatars/${avatar}/s300.jpg`,
+      `users/../avatars/${avatar}/s300.jpg`,
+      `users/${sub}/avatars/${avatar}/s300.jpg.exe`,
+    ]) {
+      assert.equal(passes(key), false, key);
+    }
+    // Spread: the answer is an object of the function's own realm (node:vm), with its own prototype.
+    assert.deepEqual(
+      { ...handler({ request: { uri: `/${filesPrefix(sub)}avatars/me.jpg` } }) },
+      {
+        statusCode: 403,
+        statusDescription: 'Forbidden',
+      },
+    );
   });
 });

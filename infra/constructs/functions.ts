@@ -22,6 +22,15 @@ const shapes = {
 
 export type FunctionKind = keyof typeof shapes;
 
+/**
+ * Functions that need more than their kind's shape. object-created decodes uploads with sharp: a
+ * photo may have 100 MP (300 MB of pixels once decoded), and Lambda's CPU grows with memory, so
+ * a larger function also makes the renditions sooner.
+ */
+export const shapeOverrides: Readonly<Record<string, { memorySize: number }>> = {
+  'object-created': { memorySize: 2048 },
+};
+
 export interface StratusFunction {
   name: string;
   kind: FunctionKind;
@@ -102,6 +111,7 @@ export class StratusFunctions extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       ...shapes[kind],
+      ...shapeOverrides[entry.name],
       ...(props.network
         ? {
             vpc: props.network.vpc,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { UsagePlan } from '../apps/api-keys/plans.ts';
 import type { FileLimits } from '../apps/files/service.ts';
 import type { PhotoLimits } from '../apps/photos/service.ts';
-import { appSettingsEnv, appSettingsFrom, corsOrigins, parseEnv } from '../apps/settings.ts';
+import { appSettingsEnv, appSettingsFrom, ConfigError, corsOrigins, parseEnv } from '../apps/settings.ts';
 
 const required = (what: string) => z.string({ message: `is required: ${what}` }).min(1, `is required: ${what}`);
 
@@ -14,6 +14,12 @@ const schema = z.object({
   USER_POOL_ID: required('the Cognito user pool id'),
   USER_POOL_CLIENT_ID: required('the Cognito app client id'),
   MEDIA_URL: z.url({ protocol: /^https$/, message: 'must be the media distribution, https://...' }).optional(),
+  // Only the function that signs media URLs (photos) gets these two: CloudFront's key pair.
+  MEDIA_KEY_PAIR_ID: z
+    .string()
+    .regex(/^[0-9A-Z]+$/, 'must be a CloudFront public key id, e.g. K2JCJMDEHXQW5F')
+    .optional(),
+  MEDIA_SIGNING_KEY_SECRET: z.string().min(1).optional(),
   ...appSettingsEnv,
   // No default origin on AWS: the web app's origin must be named.
   CORS_ORIGINS: required('the web app origins, comma-separated'),
@@ -32,13 +38,26 @@ export interface AwsConfig {
   usagePlans?: UsagePlan[];
   fileLimits: FileLimits;
   photoLimits: PhotoLimits;
-  /** The media distribution (public profile pictures). */
+  /** The media distribution (public profile pictures, and signed private media with `mediaSigning`). */
   mediaUrl?: string;
+  /** CloudFront's key pair for signed media URLs: without it, private media is pre-signed S3 GETs. */
+  mediaSigning?: {
+    /** The CloudFront public key's id, sent as `Key-Pair-Id`. */
+    keyPairId: string;
+    /** The name or ARN of the Secrets Manager secret holding the PEM private key. */
+    privateKeySecret: string;
+  };
 }
 
 /** Reads and checks a function's environment; a bad value fails the cold start with what to fix. */
 export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfig {
   const values = parseEnv(schema, env);
+  const signing = [values.MEDIA_KEY_PAIR_ID, values.MEDIA_SIGNING_KEY_SECRET].filter(Boolean).length;
+  if (signing === 1 || (signing === 2 && !values.MEDIA_URL)) {
+    throw ConfigError.of([
+      'MEDIA_KEY_PAIR_ID, MEDIA_SIGNING_KEY_SECRET: sign media URLs together, with MEDIA_URL (set all three, or neither key setting)',
+    ]);
+  }
   return {
     region: values.AWS_REGION,
     tableName: values.TABLE_NAME,
@@ -50,5 +69,8 @@ export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfi
     logLevel: values.LOG_LEVEL,
     ...appSettingsFrom(values),
     ...(values.MEDIA_URL ? { mediaUrl: values.MEDIA_URL } : {}),
+    ...(values.MEDIA_KEY_PAIR_ID && values.MEDIA_SIGNING_KEY_SECRET
+      ? { mediaSigning: { keyPairId: values.MEDIA_KEY_PAIR_ID, privateKeySecret: values.MEDIA_SIGNING_KEY_SECRET } }
+      : {}),
   };
 }

@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
+import { CloudFrontMediaUrls } from '../adapters/aws/cloudfront-media-urls.ts';
 import { accessTokenVerifier } from '../adapters/aws/cognito-token-verifier.ts';
 import { DynamoTable } from '../adapters/aws/dynamo-table.ts';
 import { PresignedMediaUrls } from '../adapters/aws/media-urls.ts';
@@ -11,6 +12,7 @@ import { AccountsService } from '../apps/users/service.ts';
 import { TableQuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { Identity } from '../platform/identity.ts';
+import type { MediaUrls } from '../platform/media.ts';
 import type { ObjectStore } from '../platform/objects.ts';
 import type { Table } from '../platform/table.ts';
 import type { AwsConfig } from './config.ts';
@@ -92,7 +94,7 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
       clock,
       quotaStore: new TableQuotaStore(table, clock),
       objects,
-      media: new PresignedMediaUrls(objects, config.mediaUrl ?? `https://${config.bucketName}.s3.${config.region}.amazonaws.com`, clock),
+      media: mediaUrls(config, objects, aws, clock),
     },
     {
       accounts: new AccountsService(identity, table, clock),
@@ -106,4 +108,40 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
     },
   );
   return { config, table, apps, logger, metrics, tracer };
+}
+
+/**
+ * With CloudFront's key pair (the photos function), media URLs are signed for the media
+ * distribution, the private key read from Secrets Manager on the first signature; the Secrets
+ * Manager client is loaded then too, like the S3 and Cognito ones. Without it, pre-signed S3 GETs.
+ */
+export function mediaUrls(
+  config: AwsConfig,
+  objects: ObjectStore,
+  aws: <T>(client: T) => T = (client) => client,
+  clock: Clock = systemClock,
+): MediaUrls {
+  const { mediaUrl, mediaSigning } = config;
+  if (mediaUrl && mediaSigning) {
+    return new CloudFrontMediaUrls({
+      mediaUrl,
+      keyPairId: mediaSigning.keyPairId,
+      privateKey: async () => {
+        const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+        const client = aws(new SecretsManagerClient({ region: config.region }));
+        const secret = await client.send(new GetSecretValueCommand({ SecretId: mediaSigning.privateKeySecret }));
+        if (!secret.SecretString) {
+          throw new Error(
+            `${mediaSigning.privateKeySecret} holds no PEM private key yet (see the MediaSigningKeySecret output)`,
+          );
+        }
+        return secret.SecretString;
+      },
+    });
+  }
+  return new PresignedMediaUrls(
+    objects,
+    mediaUrl ?? `https://${config.bucketName}.s3.${config.region}.amazonaws.com`,
+    clock,
+  );
 }

@@ -17,7 +17,9 @@ export interface MediaUrls {
 /**
  * Profile pictures' derivatives (`users/<sub>/avatars/<id>/s<size>.jpg`) are public: a profile
  * picture is shown to anyone who sees the profile. The original upload (`.../original`) never
- * matches, so its EXIF never leaves. CloudFront's behaviour uses {@link PUBLIC_MEDIA_PATH_PATTERN}.
+ * matches, so its EXIF never leaves. CloudFront's behaviour uses {@link PUBLIC_MEDIA_PATH_PATTERN}, whose
+ * `*` also crosses `/` (it would match `users/<sub>/files/avatars/me.jpg`): the viewer-request
+ * function in `infra/constructs/cdn.ts` lets through only keys of this exact shape.
  */
 const PUBLIC_MEDIA_KEY = /^users\/[^/]+\/avatars\/[0-9a-z]+\/s\d+\.jpg$/;
 export const PUBLIC_MEDIA_PATH_PATTERN = 'users/*/avatars/*.jpg';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { cameraJpeg } from '../support/images.ts';
 import { browserHarness, chromiumMissing } from './support.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -66,5 +67,46 @@ describe('every screen passes axe’s WCAG 2.1 AA checks at 360 px', { skip: chr
       await page.waitForFunction(`!document.querySelector('[aria-busy="true"]')`);
       assert.deepEqual(await seriousViolations(page), [], path);
     }
+  });
+
+  test('the Photos screens, the lightbox, the share dialog and a shared gallery', async () => {
+    const { s, page } = h;
+    const { accessToken: token } = await s.newUser('axe.photos@example.com');
+    const body = await cameraJpeg();
+    const started = await s.request('POST', '/v1/photos/uploads', {
+      token,
+      body: { filename: 'a.jpg', contentType: 'image/jpeg', size: body.length },
+    });
+    const { photo, upload } = started.body;
+    await s.fetch(upload.url, { method: upload.method, headers: upload.headers, body });
+    for (let tries = 0; tries < 100; tries++) {
+      if ((await s.request('GET', `/v1/photos/${photo.id}`, { token })).body.status === 'ready') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const album = (await s.request('POST', '/v1/albums', { token, body: { title: 'Trip' } })).body;
+    await s.request('PUT', `/v1/albums/${album.id}/photos/${photo.id}`, { token });
+    const link = (await s.request('POST', '/v1/shares', { token, body: { kind: 'album', id: album.id } })).body;
+    await h.signIn('axe.photos@example.com');
+    for (const [path, heading] of [
+      ['/photos', 'Photos'],
+      ['/photos?view=albums', 'Albums'],
+      [`/photos?album=${album.id}`, 'Trip'],
+      [`/s/${link.token}`, 'Trip'],
+      ['/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'Link not found'],
+    ] as const) {
+      await page.goto(`${s.url}${path}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.waitForFunction(`!document.querySelector('[aria-busy="true"]')`);
+      assert.deepEqual(await seriousViolations(page), [], path);
+    }
+    // The lightbox (owner's, with its actions) and the share dialog on top of it.
+    await page.goto(`${s.url}/photos?album=${album.id}`);
+    await page.getByRole('list', { name: 'Photos in Trip' }).getByRole('button').first().click();
+    const lightbox = page.getByRole('dialog', { name: 'Photo 1 of 1' });
+    await lightbox.getByRole('button', { name: 'Remove from album' }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'the lightbox');
+    await lightbox.getByRole('button', { name: 'Share', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Share this photo' }).getByText('No links yet.').waitFor();
+    assert.deepEqual(await seriousViolations(page), [], 'the share dialog');
   });
 });

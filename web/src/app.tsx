@@ -8,6 +8,8 @@ import { type SessionState, session } from './session.ts';
 
 const Notes = lazy(() => import('./screens/notes.tsx').then((m) => ({ default: m.Notes })));
 const Bookmarks = lazy(() => import('./screens/bookmarks.tsx').then((m) => ({ default: m.Bookmarks })));
+const Photos = lazy(() => import('./screens/photos.tsx').then((m) => ({ default: m.Photos })));
+const SharedGallery = lazy(() => import('./screens/shared-gallery.tsx').then((m) => ({ default: m.SharedGallery })));
 const Files = lazy(() => import('./screens/files.tsx').then((m) => ({ default: m.Files })));
 const Settings = lazy(() => import('./screens/settings.tsx').then((m) => ({ default: m.Settings })));
 const ApiKeys = lazy(() => import('./screens/api-keys.tsx').then((m) => ({ default: m.ApiKeys })));
@@ -32,6 +34,7 @@ const sections: { path: string; label: string; Screen: ComponentType }[] = [
   { path: '/', label: 'To-dos', Screen: Todos },
   { path: '/notes', label: 'Notes', Screen: Notes },
   { path: '/bookmarks', label: 'Bookmarks', Screen: Bookmarks },
+  { path: '/photos', label: 'Photos', Screen: Photos },
   { path: '/files', label: 'Files', Screen: Files },
   { path: '/account', label: 'Account', Screen: Settings },
   { path: '/api-keys', label: 'API keys', Screen: ApiKeys },
@@ -53,6 +56,15 @@ export function App() {
     return (
       <Suspense fallback={loading}>
         <PublicSite username={decodeURIComponent(username)} />
+      </Suspense>
+    );
+  }
+  // A share link's gallery opens without signing in, and reads the same signed in.
+  const shareToken = /^\/s\/([A-Za-z0-9_-]+)\/?$/.exec(pathname)?.[1];
+  if (shareToken) {
+    return (
+      <Suspense fallback={loading}>
+        <SharedGallery token={shareToken} />
       </Suspense>
     );
   }

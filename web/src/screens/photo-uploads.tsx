@@ -1,0 +1,245 @@
+// Uploading photos: the picker (several at once), the drop zone around the library, and one row
+// per photo with a progress bar named after its file, then its processing state (Processing… →
+// Ready, or Failed with the server's reason). Each upload asks the API for a pending photo and a
+// pre-signed URL, then sends the bytes there with web/src/upload.ts (XMLHttpRequest, for progress),
+// three at a time as the Files screen does. A refusal (wrong type, too big) fails its own row and
+// the others go on. Once a photo's bytes are in, the screen is told (it shows the photo at the top
+// of the grid and watches it being processed) and reports each new state back through `track`.
+import { type DragEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { errorText } from '../api.ts';
+import { session } from '../session.ts';
+import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
+import { type Photo, photoPath } from './photo-model.ts';
+
+type RowState = 'waiting' | 'sending' | 'processing' | 'ready' | 'failed';
+
+interface UploadRow {
+  id: number;
+  name: string;
+  percent: number;
+  state: RowState;
+  message?: string;
+  photoId?: string;
+}
+
+const UPLOADS_AT_ONCE = 3;
+/** What the API takes; also the picker's filter. Extensions too, for systems that do not know AVIF. */
+export const PHOTO_ACCEPT = 'image/jpeg,image/png,image/webp,image/avif,.jpg,.jpeg,.png,.webp,.avif';
+const TYPES_BY_EXTENSION: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+};
+
+/** The browser's type for the file, or one guessed from its extension when it has none. */
+function contentTypeOf(file: File): string {
+  if (file.type) return file.type;
+  const extension = file.name.split('.').at(-1)?.toLowerCase() ?? '';
+  return TYPES_BY_EXTENSION[extension] ?? 'application/octet-stream';
+}
+
+/** A key per upload, so a retried request cannot make a second photo. */
+const idempotencyKey = (): Record<string, string> =>
+  typeof crypto.randomUUID === 'function' ? { 'idempotency-key': crypto.randomUUID() } : {};
+
+export function usePhotoUploads(onSent: (photo: Photo) => void) {
+  const [rows, setRows] = useState<UploadRow[]>([]);
+  const limit = useRef(concurrencyLimit(UPLOADS_AT_ONCE));
+  const nextId = useRef(0);
+  const sent = useRef(onSent);
+  sent.current = onSent;
+
+  const update = useCallback((id: number, change: Partial<UploadRow>) => {
+    setRows((shown) => shown.map((row) => (row.id === id ? { ...row, ...change } : row)));
+  }, []);
+
+  const send = useCallback(
+    async (id: number, file: File) => {
+      update(id, { state: 'sending' });
+      let photo: Photo | undefined;
+      try {
+        const started = await session.call<{ photo: Photo; upload: Omit<PresignedUpload, 'path'> }>(
+          '/v1/photos/uploads',
+          {
+            method: 'POST',
+            headers: idempotencyKey(),
+            body: { filename: file.name, contentType: contentTypeOf(file), size: file.size },
+          },
+        );
+        photo = started.photo;
+        let shown = 0;
+        await sendToPresignedUrl({ ...started.upload, path: file.name }, file, (bytes, total) => {
+          const percent = total > 0 ? Math.floor((bytes / total) * 100) : 100;
+          // Progress events come fast; re-render only when the bar visibly moves.
+          if (percent !== shown) {
+            shown = percent;
+            update(id, { percent });
+          }
+        });
+        update(id, { state: 'processing', percent: 100, photoId: photo.id });
+        sent.current(photo);
+      } catch (caught) {
+        update(id, { state: 'failed', message: errorText(caught) });
+        // The bytes never arrived: the pending photo would only wait a day to expire.
+        if (photo) void session.call(photoPath(photo.id), { method: 'DELETE' }).catch(() => {});
+      }
+    },
+    [update],
+  );
+
+  const start = useCallback(
+    (files: File[]) => {
+      const added = files.map((file) => {
+        nextId.current += 1;
+        return { file, row: { id: nextId.current, name: file.name, percent: 0, state: 'waiting' as const } };
+      });
+      setRows((shown) => [...shown, ...added.map(({ row }) => row)]);
+      for (const { file, row } of added) void limit.current(() => send(row.id, file));
+    },
+    [send],
+  );
+
+  /** A new state of an uploaded photo, from the screen's processing watch. */
+  const track = useCallback((photo: Photo) => {
+    if (photo.status === 'pending') return;
+    setRows((shown) =>
+      shown.map((row) =>
+        row.photoId !== photo.id
+          ? row
+          : photo.status === 'ready'
+            ? { ...row, state: 'ready' }
+            : { ...row, state: 'failed', message: photo.failure ?? 'the photo could not be processed' },
+      ),
+    );
+  }, []);
+
+  const clearFinished = () => setRows((shown) => shown.filter((row) => !isFinished(row)));
+
+  // Leaving the page would cut uploads short: the browser asks first.
+  const busy = rows.some((row) => row.state === 'waiting' || row.state === 'sending');
+  useEffect(() => {
+    if (!busy) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    addEventListener('beforeunload', warn);
+    return () => removeEventListener('beforeunload', warn);
+  }, [busy]);
+
+  return { rows, start, track, clearFinished };
+}
+
+const isFinished = (row: UploadRow) => row.state === 'ready' || row.state === 'failed';
+
+export function PhotoPicker({ onFiles }: { onFiles: (files: File[]) => void }) {
+  return (
+    <label className="button-link upload-button">
+      Upload photos
+      <input
+        type="file"
+        multiple
+        accept={PHOTO_ACCEPT}
+        className="visually-hidden"
+        onChange={(event) => {
+          const files = [...(event.currentTarget.files ?? [])];
+          // Cleared, so picking the same file again still counts as a change.
+          event.currentTarget.value = '';
+          if (files.length > 0) onFiles(files);
+        }}
+      />
+    </label>
+  );
+}
+
+export function UploadList({
+  rows,
+  gaveUp,
+  onClear,
+}: {
+  rows: UploadRow[];
+  /** Photos still processing after the watch gave up on them. */
+  gaveUp: ReadonlySet<string>;
+  onClear: () => void;
+}) {
+  if (rows.length === 0) return null;
+  return (
+    <section className="uploads" aria-labelledby="photo-uploads-heading">
+      <h2 id="photo-uploads-heading">Uploads</h2>
+      <ul aria-label="Uploads">
+        {rows.map((row) => (
+          <li key={row.id} className={`upload ${row.state}`}>
+            <span className="upload-name">{row.name}</span>
+            <progress aria-label={row.name} max={100} value={row.percent} />
+            <span className="upload-state">{stateText(row, gaveUp)}</span>
+          </li>
+        ))}
+      </ul>
+      {rows.some(isFinished) && (
+        <button type="button" className="link" onClick={onClear}>
+          Clear finished uploads
+        </button>
+      )}
+    </section>
+  );
+}
+
+function stateText(row: UploadRow, gaveUp: ReadonlySet<string>): string {
+  switch (row.state) {
+    case 'waiting':
+      return 'Waiting…';
+    case 'sending':
+      return `Uploading ${row.percent}%`;
+    case 'processing':
+      return row.photoId && gaveUp.has(row.photoId) ? 'Still processing: it will show once ready' : 'Processing…';
+    case 'ready':
+      return 'Ready';
+    case 'failed':
+      return `Failed: ${row.message ?? 'try again'}`;
+  }
+}
+
+/** The library also takes photos dropped on it; dropped folders are refused (their files are not read). */
+export function PhotoDropZone({
+  label,
+  onFiles,
+  onRefused,
+  children,
+}: {
+  label: string;
+  onFiles: (files: File[]) => void;
+  onRefused: (message: string) => void;
+  children: ReactNode;
+}) {
+  const [over, setOver] = useState(false);
+  const onDragOver = (event: DragEvent<HTMLElement>) => {
+    if (!event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    setOver(true);
+  };
+  const onDrop = (event: DragEvent<HTMLElement>) => {
+    event.preventDefault();
+    setOver(false);
+    const items = [...event.dataTransfer.items].filter((item) => item.kind === 'file');
+    const isFolder = (item: DataTransferItem) => item.webkitGetAsEntry?.()?.isDirectory === true;
+    const files = items
+      .filter((item) => !isFolder(item))
+      .map((item) => item.getAsFile())
+      .filter((file): file is File => file !== null);
+    if (items.some(isFolder)) onRefused('Folders cannot be dropped here: drop the photos themselves');
+    if (files.length > 0) onFiles(files);
+  };
+  return (
+    <section
+      className={over ? 'drop-zone over' : 'drop-zone'}
+      aria-label={label}
+      onDragOver={onDragOver}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setOver(false);
+      }}
+      onDrop={onDrop}
+    >
+      {children}
+    </section>
+  );
+}
