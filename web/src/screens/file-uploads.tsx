@@ -2,7 +2,7 @@
 // and the uploads themselves, each a row with its own progress bar, three sent at a time. Kept
 // apart from files.tsx so the screen reads as what it shows; the upload state stays in one hook
 // the screen owns, since an upload outlives the folder it was started in. Styled by files.css.
-import { type DragEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../api.ts';
 import { session } from '../session.ts';
 import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
@@ -135,50 +135,4 @@ function uploadState(row: UploadRow): string {
     case 'failed':
       return `Failed: ${row.message ?? 'try again'}`;
   }
-}
-
-/** The list area also takes files dropped on it; dropped folders are refused (their files are not read). */
-export function DropZone({
-  folder,
-  onFiles,
-  onRefused,
-  children,
-}: {
-  folder: string;
-  onFiles: (files: File[]) => void;
-  onRefused: (message: string) => void;
-  children: ReactNode;
-}) {
-  const [over, setOver] = useState(false);
-  const onDragOver = (event: DragEvent<HTMLElement>) => {
-    if (!event.dataTransfer.types.includes('Files')) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = 'copy';
-    setOver(true);
-  };
-  const onDrop = (event: DragEvent<HTMLElement>) => {
-    event.preventDefault();
-    setOver(false);
-    const items = [...event.dataTransfer.items].filter((item) => item.kind === 'file');
-    const isFolder = (item: DataTransferItem) => item.webkitGetAsEntry?.()?.isDirectory === true;
-    const files = items
-      .filter((item) => !isFolder(item))
-      .map((item) => item.getAsFile())
-      .filter((file): file is File => file !== null);
-    if (items.some(isFolder)) onRefused('Folders cannot be dropped here: open the folder and drop its files');
-    if (files.length > 0) onFiles(files);
-  };
-  return (
-    <section
-      className={over ? 'drop-zone over' : 'drop-zone'}
-      aria-label={`Contents of ${folder === '' ? 'Files' : folder}`}
-      onDragOver={onDragOver}
-      onDragLeave={(event) => {
-        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setOver(false);
-      }}
-      onDrop={onDrop}
-    >
-      {children}
-    </section>
-  );
 }

@@ -9,13 +9,14 @@
 import './files.css';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, errorText, type Page } from '../api.ts';
+import { DropZone } from '../drop-zone.tsx';
 import { Field, Form, text } from '../form.tsx';
 import { formatMb } from '../format.ts';
 import { ShowMore } from '../pages.tsx';
 import { Link, navigate, useLocation } from '../router.ts';
 import { session } from '../session.ts';
 import { EntryRow, type FileEntry, folderUrl } from './file-entry.tsx';
-import { DropZone, UploadList, UploadPicker, useUploads } from './file-uploads.tsx';
+import { UploadList, UploadPicker, useUploads } from './file-uploads.tsx';
 
 interface Usage {
   bytes: number;
@@ -95,7 +96,12 @@ export function Files() {
       <p role="status" className="status">
         {status}
       </p>
-      <DropZone folder={folder} onFiles={(files) => uploads.start(files, folder)} onRefused={failed}>
+      <DropZone
+        label={`Contents of ${folder === '' ? 'Files' : folder}`}
+        folderRefusal="Folders cannot be dropped here: open the folder and drop its files"
+        onFiles={(files) => uploads.start(files, folder)}
+        onRefused={failed}
+      >
         <ul className="rows entries" aria-label="Folder contents" aria-busy={listing.loading}>
           {listing.items.map((entry) => (
             <EntryRow key={entry.path} entry={entry} onChanged={changed} onError={failed} />

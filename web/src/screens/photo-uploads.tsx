@@ -5,7 +5,7 @@
 // three at a time as the Files screen does. A refusal (wrong type, too big) fails its own row and
 // the others go on. Once a photo's bytes are in, the screen is told (it shows the photo at the top
 // of the grid and watches it being processed) and reports each new state back through `track`.
-import { type DragEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../api.ts';
 import { session } from '../session.ts';
 import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
@@ -196,50 +196,4 @@ function stateText(row: UploadRow, gaveUp: ReadonlySet<string>): string {
     case 'failed':
       return `Failed: ${row.message ?? 'try again'}`;
   }
-}
-
-/** The library also takes photos dropped on it; dropped folders are refused (their files are not read). */
-export function PhotoDropZone({
-  label,
-  onFiles,
-  onRefused,
-  children,
-}: {
-  label: string;
-  onFiles: (files: File[]) => void;
-  onRefused: (message: string) => void;
-  children: ReactNode;
-}) {
-  const [over, setOver] = useState(false);
-  const onDragOver = (event: DragEvent<HTMLElement>) => {
-    if (!event.dataTransfer.types.includes('Files')) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = 'copy';
-    setOver(true);
-  };
-  const onDrop = (event: DragEvent<HTMLElement>) => {
-    event.preventDefault();
-    setOver(false);
-    const items = [...event.dataTransfer.items].filter((item) => item.kind === 'file');
-    const isFolder = (item: DataTransferItem) => item.webkitGetAsEntry?.()?.isDirectory === true;
-    const files = items
-      .filter((item) => !isFolder(item))
-      .map((item) => item.getAsFile())
-      .filter((file): file is File => file !== null);
-    if (items.some(isFolder)) onRefused('Folders cannot be dropped here: drop the photos themselves');
-    if (files.length > 0) onFiles(files);
-  };
-  return (
-    <section
-      className={over ? 'drop-zone over' : 'drop-zone'}
-      aria-label={label}
-      onDragOver={onDragOver}
-      onDragLeave={(event) => {
-        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setOver(false);
-      }}
-      onDrop={onDrop}
-    >
-      {children}
-    </section>
-  );
 }

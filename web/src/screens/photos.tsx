@@ -10,6 +10,7 @@
 // photo-details, albums, share-dialog; the shared types in photo-model. Styled by photos.css.
 import './photos.css';
 import { useCallback, useEffect, useState } from 'react';
+import { DropZone } from '../drop-zone.tsx';
 import { type Pages, usePages } from '../pages.tsx';
 import { useLocation } from '../router.ts';
 import { session } from '../session.ts';
@@ -19,7 +20,7 @@ import { PhotoDetails } from './photo-details.tsx';
 import { MorePhotos, PhotoGrid, useOpenPhoto } from './photo-grid.tsx';
 import { type Photo, photoPath, type ShownPhoto } from './photo-model.ts';
 import { useProcessingWatch } from './photo-processing.ts';
-import { PhotoDropZone, PhotoPicker, UploadList, usePhotoUploads } from './photo-uploads.tsx';
+import { PhotoPicker, UploadList, usePhotoUploads } from './photo-uploads.tsx';
 import { PhotosNav } from './photos-nav.tsx';
 
 const PAGE = 30;
@@ -124,8 +125,9 @@ function Library({
       <p role="alert" className="error">
         {error ?? library.error}
       </p>
-      <PhotoDropZone
+      <DropZone
         label="Photo library"
+        folderRefusal="Folders cannot be dropped here: drop the photos themselves"
         onFiles={(files) => {
           setError(undefined);
           uploads.start(files);
@@ -144,7 +146,7 @@ function Library({
           <p className="empty">No photos yet: upload some with the button above, or drop them here.</p>
         )}
         <MorePhotos pages={library} />
-      </PhotoDropZone>
+      </DropZone>
       {opened.index !== undefined && (
         <Lightbox photos={viewable} index={opened.index} onIndex={opened.show} onClose={opened.close} more={library}>
           {(photo) => (

@@ -1,0 +1,52 @@
+// A list area that also takes files dropped on it, for every screen that uploads (files,
+// photos). Dropped folders are refused with the screen's own words: their files are not read.
+import { type DragEvent, type ReactNode, useState } from 'react';
+import './uploads.css';
+
+export function DropZone({
+  label,
+  folderRefusal,
+  onFiles,
+  onRefused,
+  children,
+}: {
+  label: string;
+  /** What to say when a folder is dropped. */
+  folderRefusal: string;
+  onFiles: (files: File[]) => void;
+  onRefused: (message: string) => void;
+  children: ReactNode;
+}) {
+  const [over, setOver] = useState(false);
+  const onDragOver = (event: DragEvent<HTMLElement>) => {
+    if (!event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    setOver(true);
+  };
+  const onDrop = (event: DragEvent<HTMLElement>) => {
+    event.preventDefault();
+    setOver(false);
+    const items = [...event.dataTransfer.items].filter((item) => item.kind === 'file');
+    const isFolder = (item: DataTransferItem) => item.webkitGetAsEntry?.()?.isDirectory === true;
+    const files = items
+      .filter((item) => !isFolder(item))
+      .map((item) => item.getAsFile())
+      .filter((file): file is File => file !== null);
+    if (items.some(isFolder)) onRefused(folderRefusal);
+    if (files.length > 0) onFiles(files);
+  };
+  return (
+    <section
+      className={over ? 'drop-zone over' : 'drop-zone'}
+      aria-label={label}
+      onDragOver={onDragOver}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setOver(false);
+      }}
+      onDrop={onDrop}
+    >
+      {children}
+    </section>
+  );
+}
