@@ -411,4 +411,17 @@ describe('photos: uploads, processing, albums and share links', () => {
     assert.equal(after.body.attributes.profile_picture_url, undefined);
     assert.equal((await s.fetch(picture)).status, 404);
   });
+
+  test('deleting the account deletes its photos, pictures and share links', async () => {
+    const { accessToken: token, idToken } = await s.newUser('leaving.photos@example.com');
+    const sub = JSON.parse(Buffer.from(idToken.split('.')[1] as string, 'base64url').toString()).sub as string;
+    const photo = await upload(token, await cameraJpeg());
+    const link = await s.request('POST', '/v1/shares', { token, body: { kind: 'photo', id: photo.id } });
+    assert.equal((await s.request('GET', `/v1/shared/${link.body.token}`)).status, 200);
+    assert.equal((await s.request('DELETE', '/v1/me', { token })).status, 204);
+    await settle();
+    assert.deepEqual(objectKeys(`users/${sub}/`), []);
+    assert.equal((await s.request('GET', `/v1/shared/${link.body.token}`)).status, 404);
+    assert.equal(await s.runtime.table.get({ PK: `SHARE#${link.body.token}`, SK: 'SHARE' }), undefined);
+  });
 });
