@@ -81,25 +81,6 @@ export function useUploads(onUploaded: (path: string) => Promise<void>) {
   return { rows, start, clearFinished };
 }
 
-export function UploadPicker({ onFiles }: { onFiles: (files: File[]) => void }) {
-  return (
-    <label className="button-link upload-button">
-      Upload files
-      <input
-        type="file"
-        multiple
-        className="visually-hidden"
-        onChange={(event) => {
-          const files = [...(event.currentTarget.files ?? [])];
-          // Cleared, so picking the same file again still counts as a change.
-          event.currentTarget.value = '';
-          if (files.length > 0) onFiles(files);
-        }}
-      />
-    </label>
-  );
-}
-
 export function UploadList({ rows, onClear }: { rows: UploadRow[]; onClear: () => void }) {
   if (rows.length === 0) return null;
   const finished = rows.filter((row) => row.state === 'done' || row.state === 'failed').length;

@@ -9,14 +9,14 @@
 import './files.css';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, errorText, type Page } from '../api.ts';
-import { DropZone } from '../drop-zone.tsx';
+import { DropZone, FilePicker } from '../choose-files.tsx';
 import { Field, Form, text } from '../form.tsx';
 import { formatMb } from '../format.ts';
 import { ShowMore } from '../pages.tsx';
 import { Link, navigate, useLocation } from '../router.ts';
 import { session } from '../session.ts';
 import { EntryRow, type FileEntry, folderUrl } from './file-entry.tsx';
-import { UploadList, UploadPicker, useUploads } from './file-uploads.tsx';
+import { UploadList, useUploads } from './file-uploads.tsx';
 
 interface Usage {
   bytes: number;
@@ -81,7 +81,7 @@ export function Files() {
       {usage.usage && <UsageMeter usage={usage.usage} />}
       <Breadcrumbs folder={folder} />
       <div className="files-toolbar">
-        <UploadPicker onFiles={(files) => uploads.start(files, folder)} />
+        <FilePicker label="Upload files" onFiles={(files) => uploads.start(files, folder)} />
         <NewFolder folder={folder} />
       </div>
       {usage.usage && (

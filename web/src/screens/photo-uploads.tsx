@@ -131,26 +131,6 @@ export function usePhotoUploads(onSent: (photo: Photo) => void) {
 
 const isFinished = (row: UploadRow) => row.state === 'ready' || row.state === 'failed';
 
-export function PhotoPicker({ onFiles }: { onFiles: (files: File[]) => void }) {
-  return (
-    <label className="button-link upload-button">
-      Upload photos
-      <input
-        type="file"
-        multiple
-        accept={PHOTO_ACCEPT}
-        className="visually-hidden"
-        onChange={(event) => {
-          const files = [...(event.currentTarget.files ?? [])];
-          // Cleared, so picking the same file again still counts as a change.
-          event.currentTarget.value = '';
-          if (files.length > 0) onFiles(files);
-        }}
-      />
-    </label>
-  );
-}
-
 export function UploadList({
   rows,
   gaveUp,

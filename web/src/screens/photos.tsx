@@ -10,7 +10,7 @@
 // photo-details, albums, share-dialog; the shared types in photo-model. Styled by photos.css.
 import './photos.css';
 import { useCallback, useEffect, useState } from 'react';
-import { DropZone } from '../drop-zone.tsx';
+import { DropZone, FilePicker } from '../choose-files.tsx';
 import { type Pages, usePages } from '../pages.tsx';
 import { useLocation } from '../router.ts';
 import { session } from '../session.ts';
@@ -20,7 +20,7 @@ import { PhotoDetails } from './photo-details.tsx';
 import { MorePhotos, PhotoGrid, useOpenPhoto } from './photo-grid.tsx';
 import { type Photo, photoPath, type ShownPhoto } from './photo-model.ts';
 import { useProcessingWatch } from './photo-processing.ts';
-import { PhotoPicker, UploadList, usePhotoUploads } from './photo-uploads.tsx';
+import { PHOTO_ACCEPT, UploadList, usePhotoUploads } from './photo-uploads.tsx';
 import { PhotosNav } from './photos-nav.tsx';
 
 const PAGE = 30;
@@ -115,7 +115,7 @@ function Library({
       <h1>Photos</h1>
       <PhotosNav current="library" />
       <div className="photos-toolbar">
-        <PhotoPicker onFiles={uploads.start} />
+        <FilePicker label="Upload photos" accept={PHOTO_ACCEPT} onFiles={uploads.start} />
         <p className="hint">JPEG, PNG, WebP or AVIF, up to 25 MB each. You can also drop photos onto the grid.</p>
       </div>
       <UploadList rows={uploads.rows} gaveUp={gaveUp} onClear={uploads.clearFinished} />

@@ -1,7 +1,36 @@
-// A list area that also takes files dropped on it, for every screen that uploads (files,
-// photos). Dropped folders are refused with the screen's own words: their files are not read.
+// The two ways to choose files to upload, for every screen that uploads (files, photos): a
+// picker button, and a list area that takes files dropped on it. Dropped folders are refused with
+// the screen's own words: their files are not read.
 import { type DragEvent, type ReactNode, useState } from 'react';
 import './uploads.css';
+
+export function FilePicker({
+  label,
+  accept,
+  onFiles,
+}: {
+  label: string;
+  accept?: string;
+  onFiles: (files: File[]) => void;
+}) {
+  return (
+    <label className="button-link upload-button">
+      {label}
+      <input
+        type="file"
+        multiple
+        {...(accept ? { accept } : {})}
+        className="visually-hidden"
+        onChange={(event) => {
+          const files = [...(event.currentTarget.files ?? [])];
+          // Cleared, so picking the same file again still counts as a change.
+          event.currentTarget.value = '';
+          if (files.length > 0) onFiles(files);
+        }}
+      />
+    </label>
+  );
+}
 
 export function DropZone({
   label,
