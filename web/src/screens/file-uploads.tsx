@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../api.ts';
 import { session } from '../session.ts';
 import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
+import { UploadList as SharedUploadList } from '../upload-list.tsx';
 
 interface UploadRow {
   id: number;
@@ -82,26 +83,14 @@ export function useUploads(onUploaded: (path: string) => Promise<void>) {
 }
 
 export function UploadList({ rows, onClear }: { rows: UploadRow[]; onClear: () => void }) {
-  if (rows.length === 0) return null;
-  const finished = rows.filter((row) => row.state === 'done' || row.state === 'failed').length;
   return (
-    <section className="uploads" aria-labelledby="uploads-heading">
-      <h2 id="uploads-heading">Uploads</h2>
-      <ul aria-label="Uploads">
-        {rows.map((row) => (
-          <li key={row.id} className={`upload ${row.state}`}>
-            <span className="upload-name">{row.name}</span>
-            <progress aria-label={row.name} max={100} value={row.percent} />
-            <span className="upload-state">{uploadState(row)}</span>
-          </li>
-        ))}
-      </ul>
-      {finished > 0 && (
-        <button type="button" className="link" onClick={onClear}>
-          Clear finished uploads
-        </button>
-      )}
-    </section>
+    <SharedUploadList
+      rows={rows}
+      headingId="uploads-heading"
+      describe={uploadState}
+      isFinished={(row) => row.state === 'done' || row.state === 'failed'}
+      onClear={onClear}
+    />
   );
 }
 

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../api.ts';
 import { session } from '../session.ts';
 import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
+import { UploadList as SharedUploadList } from '../upload-list.tsx';
 import { type Photo, photoPath } from './photo-model.ts';
 
 type RowState = 'waiting' | 'sending' | 'processing' | 'ready' | 'failed';
@@ -141,25 +142,14 @@ export function UploadList({
   gaveUp: ReadonlySet<string>;
   onClear: () => void;
 }) {
-  if (rows.length === 0) return null;
   return (
-    <section className="uploads" aria-labelledby="photo-uploads-heading">
-      <h2 id="photo-uploads-heading">Uploads</h2>
-      <ul aria-label="Uploads">
-        {rows.map((row) => (
-          <li key={row.id} className={`upload ${row.state}`}>
-            <span className="upload-name">{row.name}</span>
-            <progress aria-label={row.name} max={100} value={row.percent} />
-            <span className="upload-state">{stateText(row, gaveUp)}</span>
-          </li>
-        ))}
-      </ul>
-      {rows.some(isFinished) && (
-        <button type="button" className="link" onClick={onClear}>
-          Clear finished uploads
-        </button>
-      )}
-    </section>
+    <SharedUploadList
+      rows={rows}
+      headingId="photo-uploads-heading"
+      describe={(row) => stateText(row, gaveUp)}
+      isFinished={isFinished}
+      onClear={onClear}
+    />
   );
 }
 
