@@ -6,7 +6,7 @@ import type { IdempotentRequest } from '../common/idempotency.ts';
 import { userPartition } from '../users/profile.ts';
 import { inAlbumKey, inAlbumPrefix, photoAlbumKey, photoAlbumPrefix } from './keys.ts';
 import type { AlbumFields } from './model.ts';
-import type { PhotoService, PhotoView, PublicPhotoView } from './service.ts';
+import type { PhotoService, PublicPhotoView } from './service.ts';
 
 /** Concurrent changes to one album are retried this often before the caller is asked to retry. */
 const ATTEMPTS = 5;
@@ -74,6 +74,13 @@ export class AlbumService {
 
   /** The album's photos, newest first. */
   async photosOf(sub: string, id: string, page: { limit: number; cursor?: string | undefined }) {
+    const { records, nextCursor } = await this.photoRecordsOf(sub, id, page);
+    const items = await Promise.all(records.map((photo) => this.photos.view(sub, photo)));
+    return nextCursor ? { items, nextCursor } : { items };
+  }
+
+  /** The album's photo records, newest first, for views of either kind (the owner's, or a share link's). */
+  async photoRecordsOf(sub: string, id: string, page: { limit: number; cursor?: string | undefined }) {
     await this.records.read(sub, id);
     const result = await this.table.query({
       partition: userPartition(sub),
@@ -84,13 +91,12 @@ export class AlbumService {
     });
     const ids = result.items.map((item) => item.photoId as string);
     const found = await this.photos.many(sub, ids);
-    const items: PhotoView[] = [];
-    for (const photoId of ids) {
+    // A photo deleted a moment ago may still have its place until the change stream removes it.
+    const records = ids.flatMap((photoId) => {
       const photo = found.get(photoId);
-      // A photo deleted a moment ago may still have its place until the change stream removes it.
-      if (photo) items.push(await this.photos.view(sub, photo));
-    }
-    return result.cursor ? { items, nextCursor: result.cursor } : { items };
+      return photo ? [photo] : [];
+    });
+    return { records, ...(result.cursor ? { nextCursor: result.cursor } : {}) };
   }
 
   /** Puts a photo in the album; adding it again changes nothing. */

@@ -32,23 +32,17 @@ export interface RenditionView extends RenditionFields {
   url: string;
 }
 
-export interface PhotoView {
+/** A photo as its owner sees it: what processing recorded, and signed URLs for the renditions. */
+export type PhotoView = Pick<
+  PhotoFields,
+  'status' | 'filename' | 'caption' | 'failure' | 'width' | 'height' | 'format' | 'bytes' | 'takenAt'
+> & {
   id: string;
-  status: PhotoStatus;
-  filename: string;
-  caption?: string;
-  failure?: string;
-  width?: number;
-  height?: number;
-  format?: string;
-  /** The upload's size in bytes. */
-  bytes?: number;
-  takenAt?: string;
   renditions?: RenditionView[];
   version: number;
   createdAt: string;
   updatedAt: string;
-}
+};
 
 /** A shared photo, as anyone with the link sees it: no file name, no size, no date, no original. */
 export type PublicPhotoView = Pick<PhotoView, 'id' | 'caption' | 'width' | 'height' | 'renditions'>;

@@ -154,16 +154,9 @@ export class ShareService {
     }
     const album = await this.albums.records.read(sub, share.id as string).catch(() => undefined);
     if (!album) throw gone;
-    const { items, nextCursor } = await this.albums.photosOf(sub, share.id as string, page);
+    const { records, nextCursor } = await this.albums.photoRecordsOf(sub, share.id as string, page);
     const photos = await Promise.all(
-      items
-        .filter((photo) => photo.status === 'ready')
-        .map(async (photo) => ({
-          id: photo.id,
-          ...(photo.caption ? { caption: photo.caption } : {}),
-          ...(photo.width ? { width: photo.width, height: photo.height } : {}),
-          renditions: photo.renditions ?? [],
-        })),
+      records.filter((photo) => photo.status === 'ready').map((photo) => this.photos.publicView(sub, photo)),
     );
     return {
       ...about,
