@@ -74,6 +74,18 @@ describe('deployment settings from CDK context', () => {
     }
   });
 
+  test('takes an SMS sender id of 1-11 letters and digits with a letter, and refuses any other', () => {
+    assert.equal(readSettings(from({})).smsSenderId, undefined);
+    assert.equal(readSettings(from({ smsSenderId: 'Stratus' })).smsSenderId, 'Stratus');
+    for (const bad of ['StratusAlerts', '12345', 'Stra tus', 'Stratus-1']) {
+      assert.throws(
+        () => readSettings(from({ smsSenderId: bad })),
+        /smsSenderId: .* must be 1-11 letters and digits/,
+        bad,
+      );
+    }
+  });
+
   test('takes an explicit account and region for an environment-bound stack', () => {
     const settings = readSettings(from({ account: '123456789012', region: 'eu-west-1' }));
     assert.deepEqual(settings.env, { account: '123456789012', region: 'eu-west-1' });

@@ -51,6 +51,8 @@ export interface Settings {
   mediaKeyIsPlaceholder: boolean;
   /** A verified SES sender for Cognito's mail and the notifier; absent: Cognito's own mailer. */
   mailFrom?: string;
+  /** The name SMS come from where the destination country allows one (`SMS_SENDER_ID`); absent: a number. */
+  smsSenderId?: string;
   /** An address subscribed to the alarm topic. */
   alarmEmail?: string;
   env?: { account?: string; region?: string };
@@ -120,6 +122,11 @@ export function readSettings(context: ContextReader, cwd = process.cwd()): Setti
 
   const mailFrom = text('mailFrom');
   if (mailFrom && !EMAIL.test(mailFrom)) problems.push(`mailFrom: "${mailFrom}" must be an email address`);
+  const smsSenderId = text('smsSenderId');
+  // The functions' own check (SMS_SENDER_ID in src/functions/config.ts): refused here, it fails the synth, not a cold start.
+  if (smsSenderId && !/^(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,11}$/.test(smsSenderId)) {
+    problems.push(`smsSenderId: "${smsSenderId}" must be 1-11 letters and digits with at least one letter`);
+  }
   const alarmEmail = text('alarmEmail');
   if (alarmEmail && !EMAIL.test(alarmEmail)) problems.push(`alarmEmail: "${alarmEmail}" must be an email address`);
 
@@ -143,6 +150,7 @@ export function readSettings(context: ContextReader, cwd = process.cwd()): Setti
   };
   if (corsOrigins && corsOrigins.length > 0) settings.corsOrigins = corsOrigins;
   if (mailFrom) settings.mailFrom = mailFrom;
+  if (smsSenderId) settings.smsSenderId = smsSenderId;
   if (alarmEmail) settings.alarmEmail = alarmEmail;
   if (account || region) settings.env = { ...(account ? { account } : {}), ...(region ? { region } : {}) };
   return settings;

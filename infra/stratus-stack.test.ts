@@ -28,7 +28,13 @@ import {
 } from './test-support.ts';
 
 type Json = Record<string, unknown>;
-type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; NotResource?: unknown };
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: unknown;
+};
 
 const allFunctions = [...httpFunctions, ...eventFunctions];
 
@@ -467,11 +473,32 @@ describe('the Stratus stack (dev stage, default settings)', () => {
       const touches = (ref: string) => statements.some(({ statement }) => referencedIds(statement.Resource).has(ref));
       assert.equal(
         touches(bucketRef),
-        ['auth', 'files', 'photos', 'object-created', 'table-stream'].includes(name),
+        ['auth', 'files', 'tasks', 'photos', 'object-created', 'table-stream'].includes(name),
         `${name} → bucket`,
       );
       assert.equal(touches(poolRef), ['auth', 'object-created'].includes(name), `${name} → user pool`);
     }
+  });
+
+  test('tasks may reach users’ objects as files does (pre-signed uploads and downloads), and table-stream may delete them', () => {
+    const bucketRef = logicalIdOf(s, 'Storage/UserData/Resource');
+    const bucketStatements = (name: string) =>
+      roleStatements(s, name)
+        .filter((statement) => referencedIds(statement.Resource).has(bucketRef))
+        .map(({ Action, Resource, Condition }) => ({ Action, Resource, Condition }));
+    const files = bucketStatements('files');
+    assert.deepEqual(
+      files.map((statement) => statement.Action),
+      [['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], 's3:ListBucket'],
+    );
+    assert.match(JSON.stringify(files[0]?.Resource), /\/users\/\*"/);
+    assert.deepEqual(bucketStatements('tasks'), files);
+    const stream = bucketStatements('table-stream');
+    assert.ok(
+      stream.some((statement) => list(statement.Action as string | string[]).includes('s3:DeleteObject')),
+      'table-stream deletes objects',
+    );
+    assert.deepEqual(stream, files);
   });
 
   test('Cognito admin rights: auth administers accounts; auth and object-created set profile attributes, on the pool only', () => {
@@ -563,9 +590,48 @@ describe('the Stratus stack (dev stage, default settings)', () => {
     }
   });
 
-  test('scheduled functions get an EventBridge rule; the catalog has none yet, so there is no rule', () => {
-    const scheduled = eventFunctions.filter((f) => (f.source as string).startsWith('schedule:'));
-    s.template.resourceCountIs('AWS::Events::Rule', scheduled.length);
+  test('the scheduler runs once a minute from an EventBridge rule; a failed tick is not retried but dead-lettered', () => {
+    const scheduled = eventFunctions.filter((f) => f.source.startsWith('schedule:'));
+    assert.deepEqual(
+      scheduled.map((f) => f.name),
+      ['scheduler'],
+    );
+    s.template.resourceCountIs('AWS::Events::Rule', 1);
+    const scheduler = functionId(s, 'scheduler');
+    const deadLetters = { 'Fn::GetAtt': [logicalIdOf(s, 'Events/SchedulerDeadLetters/Resource'), 'Arn'] };
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [scheduler, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 },
+          DeadLetterConfig: { Arn: deadLetters },
+        }),
+      ],
+    });
+    s.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [scheduler, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: scheduler },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 120,
+      DestinationConfig: { OnFailure: { Destination: deadLetters } },
+    });
+    const props = s.json.Resources[scheduler]?.Properties as Json;
+    assert.deepEqual([props.Timeout, props.MemorySize], [60, 512]);
+  });
+
+  test('only the notifications and scheduler functions may send SMS, and without a sender no function may mail', () => {
+    for (const { name } of allFunctions) {
+      const actions = roleActions(s, name);
+      assert.equal(actions.includes('sns:Publish'), ['notifications', 'scheduler'].includes(name), name);
+      assert.ok(!actions.some((a) => a.startsWith('ses:')), `${name} may not mail`);
+      assert.equal(environmentOf(s, functionId(s, name)).SMS_SENDER_ID, undefined, name);
+    }
   });
 
   test('the web distribution serves the private assets bucket through OAC with security headers and SPA fallback', () => {
@@ -704,6 +770,7 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
       objectEvents: 'direct',
       corsOrigins: 'https://app.example.com,https://www.example.com',
       mailFrom: 'no-reply@example.com',
+      smsSenderId: 'Stratus',
       alarmEmail: 'ops@example.com',
       mediaPublicKeyFile: keyFile,
     });
@@ -818,6 +885,21 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
+  test('with a sender, the notifications and scheduler functions, and only they, may mail through SES and send SMS', () => {
+    for (const { name } of allFunctions) {
+      const actions = roleActions(s, name);
+      const notifies = ['notifications', 'scheduler'].includes(name);
+      for (const action of ['ses:SendEmail', 'ses:SendRawEmail', 'sns:Publish']) {
+        assert.equal(actions.includes(action), notifies, `${name}: ${action}`);
+      }
+      const env = environmentOf(s, functionId(s, name));
+      assert.equal(env.SMS_SENDER_ID, notifies ? 'Stratus' : undefined, `${name}: SMS_SENDER_ID`);
+      assert.equal(env.MAIL_FROM, 'no-reply@example.com', `${name}: MAIL_FROM`);
+    }
+    const ses = roleStatements(s, 'scheduler').find((statement) => list(statement.Action).includes('ses:SendEmail'));
+    assert.match(JSON.stringify(ses?.Resource), /identity\/no-reply@example\.com/);
+  });
+
   test('the media distribution trusts the configured public key, and no placeholder notice is output', () => {
     s.template.hasResourceProperties('AWS::CloudFront::PublicKey', { PublicKeyConfig: { EncodedKey: publicKey } });
     assert.equal(s.json.Outputs?.MediaKeyNotice, undefined);
@@ -845,6 +927,21 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
 function attachedTo(s: Synthesized, policyId: string, roleId: string): boolean {
   const roles = s.json.Resources[policyId]?.Properties?.Roles as Array<{ Ref: string }> | undefined;
   return roles?.some((r) => r.Ref === roleId) ?? false;
+}
+
+/** The statements of the policies attached to a catalog function's role. */
+function roleStatements(s: Synthesized, name: string): Statement[] {
+  const roleId = logicalIdOf(s, `Functions/${s.stack.functions.get(name).role.node.id}/Resource`);
+  return statementsOf(s.json)
+    .filter(({ id }) => attachedTo(s, id, roleId))
+    .map(({ statement }) => statement);
+}
+
+/** Every action a catalog function's role is allowed. */
+function roleActions(s: Synthesized, name: string): string[] {
+  return roleStatements(s, name)
+    .filter((statement) => statement.Effect === 'Allow')
+    .flatMap((statement) => list(statement.Action));
 }
 
 /** A function's environment variables, by logical id. */

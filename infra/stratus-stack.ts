@@ -25,13 +25,24 @@ import { acknowledgeFindings } from './nag.ts';
 import type { Settings } from './settings.ts';
 
 /**
- * Functions that send mail or SMS through the Notifier port, and so get SES/SNS send rights.
- * None does on AWS yet: Cognito mails the sign-up and reset codes itself.
+ * Functions that send mail or SMS through the Notifier port, and so get SES/SNS send rights and
+ * the SMS sender id: notifications (phone verification codes by SMS) and the scheduler
+ * (reminders, digests). Cognito still mails the sign-up and reset codes itself.
  */
-export const notifyingFunctions: readonly string[] = [];
+export const notifyingFunctions: readonly string[] = ['notifications', 'scheduler'];
 
-/** Functions that touch users' objects: upload/download links, object events, account clean-up. */
-export const objectFunctions: readonly string[] = ['auth', 'files', 'photos', 'object-created', 'table-stream'];
+/**
+ * Functions that touch users' objects: upload/download links (files, tasks' attachments, photos,
+ * profile pictures), object events, and account and item clean-up (table-stream).
+ */
+export const objectFunctions: readonly string[] = [
+  'auth',
+  'files',
+  'tasks',
+  'photos',
+  'object-created',
+  'table-stream',
+];
 
 /** Functions that call the user pool's admin API. */
 export const accountAdminFunctions: readonly string[] = ['auth'];
@@ -164,6 +175,10 @@ export class StratusStack extends Stack {
       USER_POOL_ID: identity.userPool.userPoolId,
       USER_POOL_CLIENT_ID: identity.client.userPoolClientId,
     });
+    if (settings.smsSenderId) {
+      for (const name of notifyingFunctions)
+        functions.get(name).fn.addEnvironment('SMS_SENDER_ID', settings.smsSenderId);
+    }
     for (const name of mediaUrlFunctions) functions.get(name).fn.addEnvironment('MEDIA_URL', cdn.mediaUrl);
     // With the placeholder key no URL it signs would be accepted: photos pre-signs S3 GETs until a key is given.
     if (!settings.mediaKeyIsPlaceholder) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runInNewContext } from 'node:vm';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,7 +15,7 @@ import { findCycle } from '../test-support.ts';
 import { grantNotify } from './access.ts';
 import { isPublic } from './api.ts';
 import { PUBLIC_MEDIA_FUNCTION_CODE } from './cdn.ts';
-import { EventWiring } from './events.ts';
+import { EventWiring, tickLifetime } from './events.ts';
 import type { StratusFunction } from './functions.ts';
 import { USER_OBJECTS_PREFIX } from './storage.ts';
 
@@ -40,22 +40,39 @@ function smallStack() {
 }
 
 describe('event wiring', () => {
-  test('a `schedule:` catalog source becomes an EventBridge rule with retries and a dead-letter queue', () => {
+  test('a `schedule:` catalog source becomes an EventBridge rule with retries; a failed run is not retried; both dead-letter', () => {
     const { stack, wiring, target } = smallStack();
-    // What adding one line to the catalog would give (the source type widens to `schedule:${string}`).
-    const entry = { name: 'reminders', source: 'schedule:rate(5 minutes)' } as unknown as EventFunction;
+    const entry: EventFunction = { name: 'reminders', source: 'schedule:rate(5 minutes)' };
     wiring.connect(entry, target);
     const template = Template.fromStack(stack);
+    const [deadLetters] = wiring.deadLetterQueues;
+    assert.ok(deadLetters && wiring.deadLetterQueues.length === 1, 'one dead-letter queue');
+    const queueArn = {
+      'Fn::GetAtt': [stack.resolve((deadLetters.queue.node.defaultChild as CfnElement).logicalId), 'Arn'],
+    };
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       Targets: [
         Match.objectLike({
-          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
-          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+          DeadLetterConfig: { Arn: queueArn },
         }),
       ],
     });
-    assert.equal(wiring.deadLetterQueues.length, 1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+  });
+
+  test('a tick lives until the next is due, at least two minutes and at most an hour; a cron tick an hour', () => {
+    const seconds = (expression: string) => tickLifetime(expression).toSeconds();
+    assert.equal(seconds('rate(1 minute)'), 120);
+    assert.equal(seconds('rate(5 minutes)'), 300);
+    assert.equal(seconds('rate(1 hour)'), 3600);
+    assert.equal(seconds('rate(2 days)'), 3600);
+    assert.equal(seconds('cron(0 3 * * ? *)'), 3600);
   });
 
   test('a source the CDK app does not know stops synth instead of deploying an uninvoked function', () => {

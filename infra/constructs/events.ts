@@ -135,17 +135,38 @@ export class EventWiring extends Construct {
     );
   }
 
+  /**
+   * EventBridge invokes the function asynchronously: its retries and dead-letter queue cover
+   * handing the tick to Lambda; the function's own async settings cover the run. A failed run is
+   * not retried (the next tick is the retry, and it would run every job again) but goes to the
+   * same dead-letter queue, whose alarm reports it. A tick that waited past its lifetime is
+   * dropped there too: the next one does its work.
+   */
   private connectSchedule({ name, fn }: StratusFunction, expression: string): void {
+    const deadLetters = this.dlq(name, 'destination');
+    const maxEventAge = tickLifetime(expression);
     new events.Rule(this, `${pascal(name)}Schedule`, {
       description: `Runs ${name} on ${expression}`,
       schedule: events.Schedule.expression(expression),
-      targets: [
-        new targets.LambdaFunction(fn, {
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(1),
-          deadLetterQueue: this.dlq(name, 'destination'),
-        }),
-      ],
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge, deadLetterQueue: deadLetters })],
+    });
+    fn.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge,
+      onFailure: new destinations.SqsDestination(deadLetters),
     });
   }
+}
+
+const SECONDS_PER = { minute: 60, hour: 3600, day: 86400 } as const;
+
+/**
+ * How long a scheduled tick is worth delivering: until the next one is due, but at least two
+ * minutes (so a throttled or retried hand-over still lands) and at most an hour; a cron
+ * schedule, whose gaps vary, an hour.
+ */
+export function tickLifetime(expression: string): Duration {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  const period = rate ? Number(rate[1]) * SECONDS_PER[rate[2] as keyof typeof SECONDS_PER] : Number.POSITIVE_INFINITY;
+  return Duration.seconds(Math.min(3600, Math.max(120, period)));
 }

@@ -6,7 +6,9 @@ import { rateLimit } from '../http/middleware/rate-limit.ts';
 import { DailyQuotas, type QuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { MediaUrls } from '../platform/media.ts';
+import type { Notifier } from '../platform/notifier.ts';
 import type { ObjectEventHandler, ObjectStore } from '../platform/objects.ts';
+import type { ScheduledJob } from '../platform/schedule.ts';
 import type { StreamHandler } from '../platform/stream.ts';
 import type { Table } from '../platform/table.ts';
 import { deleteApiKeyLookupOnRemoval } from './api-keys/events.ts';
@@ -15,10 +17,15 @@ import { apiKeyRoutes } from './api-keys/routes.ts';
 import { ApiKeysService } from './api-keys/service.ts';
 import { bookmarkRoutes } from './bookmarks/routes.ts';
 import { BookmarkService } from './bookmarks/service.ts';
+import { type ScheduleOptions, ScheduleRunner } from './common/schedule.ts';
 import { fileRoutes } from './files/routes.ts';
 import { type FileLimits, FileService } from './files/service.ts';
 import { noteRoutes } from './notes/routes.ts';
 import { NoteService } from './notes/service.ts';
+import { Deliverer } from './notifications/delivery.ts';
+import { Inbox } from './notifications/inbox.ts';
+import { notificationRoutes } from './notifications/routes.ts';
+import { NotificationSettingsService } from './notifications/settings.ts';
 import { AlbumService } from './photos/albums.ts';
 import { AvatarService } from './photos/avatars.ts';
 import { cleanUpAfterDeletions, deleteMediaOfRemovedAccounts, processUploads } from './photos/events.ts';
@@ -27,6 +34,12 @@ import { type PhotoLimits, PhotoService } from './photos/service.ts';
 import { ShareService } from './photos/shares.ts';
 import { siteRoutes } from './sites/routes.ts';
 import { SiteService } from './sites/service.ts';
+import { countTaskChanges } from './tasks/analytics.ts';
+import { type AttachmentLimits, AttachmentService } from './tasks/attachments.ts';
+import { deleteRemovedAttachments, keepTaskViewsInStep, recordAttachmentUploads } from './tasks/events.ts';
+import { digestWorker, reminderWorker } from './tasks/reminders.ts';
+import { taskRoutes } from './tasks/routes.ts';
+import { TaskService } from './tasks/service.ts';
 import { todoRoutes } from './todos/routes.ts';
 import { TodoService } from './todos/service.ts';
 import { deleteUserDataOnAccountRemoval } from './users/events.ts';
@@ -41,6 +54,8 @@ export interface AppPorts {
   quotaStore: QuotaStore;
   objects: ObjectStore;
   media: MediaUrls;
+  /** Email and SMS (reminders, digests, phone verification codes). */
+  notifier: Notifier;
 }
 
 export interface AppSettings {
@@ -51,13 +66,27 @@ export interface AppSettings {
   usagePlans?: UsagePlan[];
   fileLimits: FileLimits;
   photoLimits: PhotoLimits;
+  attachmentLimits: AttachmentLimits;
+  /** Who runs the scheduled jobs: one process on one machine, many invocations on AWS. */
+  schedule: Pick<ScheduleOptions, 'runnerId' | 'soleRunner'>;
   /** The web app's address, for the links it opens (share links' gallery pages). */
   webUrl: string;
   onBackgroundError(error: unknown, what: string): void;
 }
 
 /** The HTTP route groups: on AWS each is one Lambda function (`src/functions/catalog.ts`). */
-export const routeGroupNames = ['auth', 'todos', 'notes', 'bookmarks', 'sites', 'files', 'photos', 'api-keys'] as const;
+export const routeGroupNames = [
+  'auth',
+  'todos',
+  'notes',
+  'bookmarks',
+  'sites',
+  'files',
+  'photos',
+  'tasks',
+  'notifications',
+  'api-keys',
+] as const;
 export type RouteGroupName = (typeof routeGroupNames)[number];
 
 export interface Apps {
@@ -67,6 +96,8 @@ export interface Apps {
   streamHandlers: StreamHandler[];
   /** Object event handlers (S3 notifications on AWS, the durable queue on one machine). */
   objectHandlers: ObjectEventHandler[];
+  /** Jobs run once a minute (EventBridge on AWS, the local scheduler on one machine). */
+  scheduledJobs: ScheduledJob[];
   /** Writes what is held in memory (daily counts); call before closing the stores. */
   close(): Promise<void>;
 }
@@ -89,6 +120,11 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
   const avatars = new AvatarService(table, ports.objects, ports.media, clock, settings.photoLimits, (sub, url) =>
     accounts.setPicture(sub, url),
   );
+  const notificationSettings = new NotificationSettingsService(table, ports.notifier, clock);
+  const inbox = new Inbox(table, clock);
+  const deliverer = new Deliverer(table, ports.notifier, notificationSettings, inbox, settings.webUrl);
+  const tasks = new TaskService(table, clock, (sub) => notificationSettings.timeZone(sub));
+  const attachments = new AttachmentService(table, ports.objects, clock, settings.attachmentLimits);
   const quotas = new DailyQuotas(ports.quotaStore, clock, {
     onFlushError: (error) => settings.onBackgroundError(error, 'daily quota flush'),
   });
@@ -112,6 +148,8 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       sites: siteRoutes(new SiteService(table)),
       files: fileRoutes(files, signedIn),
       photos: photoRoutes({ photos, albums, shares }, signedIn),
+      tasks: taskRoutes({ tasks, attachments, table, clock }, signedIn),
+      notifications: notificationRoutes({ inbox, settings: notificationSettings }, signedIn),
       'api-keys': apiKeyRoutes(apiKeys, signedIn),
     },
     streamHandlers: [
@@ -120,8 +158,19 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       files.accountRemovalHandler(),
       cleanUpAfterDeletions(table, ports.objects, albums, shares),
       deleteMediaOfRemovedAccounts(ports.objects),
+      keepTaskViewsInStep(table, ports.objects, clock),
+      deleteRemovedAttachments(ports.objects),
+      countTaskChanges(table, clock),
     ],
-    objectHandlers: [files.objectHandler(), processUploads(photos, avatars)],
+    objectHandlers: [files.objectHandler(), processUploads(photos, avatars), recordAttachmentUploads(attachments)],
+    scheduledJobs: [
+      new ScheduleRunner(
+        table,
+        clock,
+        [reminderWorker(table, deliverer, clock), digestWorker(table, notificationSettings, deliverer, clock)],
+        { ...settings.schedule, onError: (error) => settings.onBackgroundError(error, 'scheduled delivery') },
+      ),
+    ],
     close: () => quotas.close(),
   };
 }

@@ -57,6 +57,7 @@ export const appSettingsEnv = {
   FILES_QUOTA_MB: megabytes.default(1024),
   FILES_MAX_FILE_MB: megabytes.default(100),
   PHOTOS_MAX_MB: megabytes.default(25),
+  TASKS_MAX_ATTACHMENT_MB: megabytes.default(25),
   PHOTOS_MAX_MEGAPIXELS: z.coerce
     .number({ message: 'must be a number of megapixels' })
     .positive('must be more than 0')
@@ -97,8 +98,9 @@ export function corsOrigins(value: string | undefined, fallback: string[]): stri
 /** The parts of `AppSettings` that come from the environment. */
 export function appSettingsFrom(
   values: AppSettingsValues,
-): Pick<AppSettings, 'rateLimits' | 'fileLimits' | 'photoLimits' | 'usagePlans'> {
+): Pick<AppSettings, 'rateLimits' | 'fileLimits' | 'photoLimits' | 'attachmentLimits' | 'usagePlans'> {
   return {
+    attachmentLimits: { maxFileBytes: values.TASKS_MAX_ATTACHMENT_MB * 1024 ** 2, maxFilesPerTask: 10 },
     photoLimits: { maxUploadBytes: values.PHOTOS_MAX_MB * 1024 ** 2, maxPixels: values.PHOTOS_MAX_MEGAPIXELS * 1e6 },
     fileLimits: { quotaBytes: values.FILES_QUOTA_MB * 1024 ** 2, maxFileBytes: values.FILES_MAX_FILE_MB * 1024 ** 2 },
     rateLimits: { perUser: values.RATE_LIMIT_PER_USER, perAddress: values.RATE_LIMIT_PER_ADDRESS },

@@ -1,6 +1,6 @@
 /**
  * The Lambda functions Stratus deploys: one per group of HTTP routes, plus the event functions.
- * The one list read by the bundler (`scripts/bundle.mjs`) and the CDK app (`infra/`), so a new
+ * The one list read by the bundler (`scripts/bundle.ts`) and the CDK app (`infra/`), so a new
  * function is added here once. Each bundle is `dist/functions/<name>/index.mjs`, exporting
  * `handler`, built from `src/functions/<name>.ts`.
  */
@@ -18,8 +18,15 @@ export interface EventFunction {
   /**
    * Where its events come from on AWS. The CDK app picks the transport: object-created events
    * reach the function through an SQS queue by default (`-c objectEvents=direct` for S3 → Lambda).
+   * A schedule is an EventBridge rule's expression: `schedule:rate(1 minute)`, `schedule:cron(0 3 * * ? *)`.
    */
-  source: 's3:ObjectCreated' | 'dynamodb:stream' | 'cognito:PreSignUp' | 'cognito:PostConfirmation';
+  source:
+    | 's3:ObjectCreated'
+    | 'dynamodb:stream'
+    | 'cognito:PreSignUp'
+    | 'cognito:PostConfirmation'
+    | `schedule:rate(${string})`
+    | `schedule:cron(${string})`;
 }
 
 export const httpFunctions: HttpFunction[] = [
@@ -34,6 +41,8 @@ export const httpFunctions: HttpFunction[] = [
     paths: ['/v1/photos', '/v1/albums', '/v1/shares', '/v1/shared'],
     publicPaths: ['/v1/shared'],
   },
+  { name: 'tasks', paths: ['/v1/tasks'], publicPaths: [] },
+  { name: 'notifications', paths: ['/v1/notifications'], publicPaths: [] },
   { name: 'api-keys', paths: ['/v1/api-keys'], publicPaths: [] },
 ];
 
@@ -42,4 +51,6 @@ export const eventFunctions: EventFunction[] = [
   { name: 'table-stream', source: 'dynamodb:stream' },
   { name: 'cognito-pre-sign-up', source: 'cognito:PreSignUp' },
   { name: 'cognito-post-confirmation', source: 'cognito:PostConfirmation' },
+  // Every app's ScheduledJobs, once a minute: jobs claim their due work, so a tick may come late or twice.
+  { name: 'scheduler', source: 'schedule:rate(1 minute)' },
 ];

@@ -3,6 +3,10 @@ import type { UsagePlan } from '../apps/api-keys/plans.ts';
 import type { FileLimits } from '../apps/files/service.ts';
 import type { PhotoLimits } from '../apps/photos/service.ts';
 import { appSettingsEnv, appSettingsFrom, ConfigError, corsOrigins, parseEnv } from '../apps/settings.ts';
+import type { AttachmentLimits } from '../apps/tasks/attachments.ts';
+
+/** An SNS alphanumeric sender id: 1-11 letters and digits, at least one a letter. */
+export const SMS_SENDER_ID_PATTERN = /^(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,11}$/;
 
 const required = (what: string) => z.string({ message: `is required: ${what}` }).min(1, `is required: ${what}`);
 
@@ -20,6 +24,11 @@ const schema = z.object({
     .regex(/^[0-9A-Z]+$/, 'must be a CloudFront public key id, e.g. K2JCJMDEHXQW5F')
     .optional(),
   MEDIA_SIGNING_KEY_SECRET: z.string().min(1).optional(),
+  // SNS's alphanumeric sender id rules; where a country refuses sender ids, SNS sends from a number instead.
+  SMS_SENDER_ID: z
+    .string()
+    .regex(SMS_SENDER_ID_PATTERN, 'must be 1-11 letters and digits with at least one letter, e.g. Stratus')
+    .optional(),
   ...appSettingsEnv,
   // No default origin on AWS: the web app's origin must be named.
   CORS_ORIGINS: required('the web app origins, comma-separated'),
@@ -32,12 +41,17 @@ export interface AwsConfig {
   userPoolId: string;
   clientId: string;
   corsOrigins: string[];
+  /** The SES sender of the Notifier's email. */
   mailFrom: string;
+  /** The name SMS come from, where the destination country allows one; absent: SNS's number. */
+  smsSenderId?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   rateLimits: { perUser: number; perAddress: number };
   usagePlans?: UsagePlan[];
   fileLimits: FileLimits;
   photoLimits: PhotoLimits;
+  /** Task attachments: bytes per file, files per task. */
+  attachmentLimits: AttachmentLimits;
   /** The media distribution (public profile pictures, and signed private media with `mediaSigning`). */
   mediaUrl?: string;
   /** CloudFront's key pair for signed media URLs: without it, private media is pre-signed S3 GETs. */
@@ -66,6 +80,7 @@ export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfi
     clientId: values.USER_POOL_CLIENT_ID,
     corsOrigins: corsOrigins(values.CORS_ORIGINS, []),
     mailFrom: values.MAIL_FROM,
+    ...(values.SMS_SENDER_ID ? { smsSenderId: values.SMS_SENDER_ID } : {}),
     logLevel: values.LOG_LEVEL,
     ...appSettingsFrom(values),
     ...(values.MEDIA_URL ? { mediaUrl: values.MEDIA_URL } : {}),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
@@ -13,6 +14,7 @@ import { TableQuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { Identity } from '../platform/identity.ts';
 import type { MediaUrls } from '../platform/media.ts';
+import { ChannelNotifier, type Notifier } from '../platform/notifier.ts';
 import type { ObjectStore } from '../platform/objects.ts';
 import type { Table } from '../platform/table.ts';
 import type { AwsConfig } from './config.ts';
@@ -55,7 +57,7 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
     tableName: config.tableName,
     clock,
   });
-  // S3 and Cognito's API are loaded when first called (see lazyPort); DynamoDB serves every request.
+  // S3, Cognito's API, SES and SNS are loaded when first called (see lazyPort); DynamoDB serves every request.
   const objects = lazyPort<ObjectStore>(async () => {
     const [{ S3Client }, { S3ObjectStore }] = await Promise.all([
       import('@aws-sdk/client-s3'),
@@ -95,12 +97,17 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
       quotaStore: new TableQuotaStore(table, clock),
       objects,
       media: mediaUrls(config, objects, aws, clock),
+      notifier: awsNotifier(config, aws),
     },
     {
       accounts: new AccountsService(identity, table, clock),
       rateLimits: config.rateLimits,
       fileLimits: config.fileLimits,
       photoLimits: config.photoLimits,
+      attachmentLimits: config.attachmentLimits,
+      // This execution environment claims scheduled work under its own id. Never the sole runner:
+      // ticks run in several environments at once, so another's claim is only taken after its lease.
+      schedule: { runnerId: randomUUID() },
       // The web app is the first allowed origin (the CDK app names it first).
       webUrl: config.corsOrigins[0] ?? '',
       ...(config.usagePlans ? { usagePlans: config.usagePlans } : {}),
@@ -108,6 +115,33 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
     },
   );
   return { config, table, apps, logger, metrics, tracer };
+}
+
+/**
+ * Email through SES from `MAIL_FROM`, SMS through SNS (with `SMS_SENDER_ID` when set). Each SDK
+ * client and adapter is loaded on the first message of its channel, like S3 and Cognito's: most
+ * functions never send one, and the one that sends mail may never send an SMS.
+ */
+export function awsNotifier(config: AwsConfig, aws: <T>(client: T) => T = (client) => client): Notifier {
+  return new ChannelNotifier({
+    email: lazyPort<Notifier>(async () => {
+      const [{ SESv2Client }, { SesNotifier }] = await Promise.all([
+        import('@aws-sdk/client-sesv2'),
+        import('../adapters/aws/ses-notifier.ts'),
+      ]);
+      return new SesNotifier({ client: aws(new SESv2Client({ region: config.region })), from: config.mailFrom });
+    }),
+    sms: lazyPort<Notifier>(async () => {
+      const [{ SNSClient }, { SnsNotifier }] = await Promise.all([
+        import('@aws-sdk/client-sns'),
+        import('../adapters/aws/sns-notifier.ts'),
+      ]);
+      return new SnsNotifier({
+        client: aws(new SNSClient({ region: config.region })),
+        ...(config.smsSenderId ? { senderId: config.smsSenderId } : {}),
+      });
+    }),
+  });
 }
 
 /**

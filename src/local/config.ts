@@ -6,6 +6,7 @@ import type { UsagePlan } from '../apps/api-keys/plans.ts';
 import type { FileLimits } from '../apps/files/service.ts';
 import type { PhotoLimits } from '../apps/photos/service.ts';
 import { appSettingsEnv, appSettingsFrom, corsOrigins, megabytes, parseEnv } from '../apps/settings.ts';
+import type { AttachmentLimits } from '../apps/tasks/attachments.ts';
 import { WEB_DIST } from './web-app.ts';
 
 const port = z.coerce
@@ -29,6 +30,12 @@ const schema = z
     SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL' }).optional(),
     READ_CACHE_MB: megabytes.default(64),
     WEB_DIR: z.string().min(1).optional(),
+    SCHEDULER_TICK_SECONDS: z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be at least 1')
+      .max(60, 'must be at most 60 (reminders are promised to the minute)')
+      .default(60),
     ...appSettingsEnv,
   })
   .refine((env) => !!env.TLS_CERT === !!env.TLS_KEY, {
@@ -56,6 +63,10 @@ export interface Config {
   fileLimits: FileLimits;
   /** Photo uploads: bytes, and pixels (checked before decoding). */
   photoLimits: PhotoLimits;
+  /** Task attachments: bytes per file, files per task. */
+  attachmentLimits: AttachmentLimits;
+  /** Time between scheduler ticks (reminders, digests). */
+  schedulerTickMs: number;
   /** The built web app served at / (default `web/dist`, which `npm start` builds). */
   webDir: string;
 }
@@ -88,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: values.LOG_LEVEL,
     readCacheBytes: values.READ_CACHE_MB * 1024 * 1024,
     webDir: values.WEB_DIR ? resolve(values.WEB_DIR) : WEB_DIST,
+    schedulerTickMs: values.SCHEDULER_TICK_SECONDS * 1000,
     ...appSettingsFrom(values),
   };
   if (values.TLS_CERT && values.TLS_KEY) config.tls = { certFile: values.TLS_CERT, keyFile: values.TLS_KEY };

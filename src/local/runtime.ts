@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -15,7 +16,7 @@ import {
 import { LocalIdentity } from '../adapters/local/local-identity.ts';
 import { LocalMediaUrls, publicMediaRoutes } from '../adapters/local/local-media.ts';
 import { OutboxNotifier } from '../adapters/local/outbox-notifier.ts';
-import { ChannelNotifier, SmtpNotifier } from '../adapters/local/smtp-notifier.ts';
+import { SmtpNotifier } from '../adapters/local/smtp-notifier.ts';
 import { SqliteQueue, type SqliteQueueOptions } from '../adapters/local/sqlite-queue.ts';
 import { SqliteQuotaStore } from '../adapters/local/sqlite-rate-store.ts';
 import { SqliteTable } from '../adapters/local/sqlite-table.ts';
@@ -29,10 +30,11 @@ import { createHttpApp } from '../http/app.ts';
 import type { AppEnv } from '../http/context.ts';
 import { docsRoutes } from '../http/docs.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
-import type { Notifier } from '../platform/notifier.ts';
+import { ChannelNotifier, type Notifier } from '../platform/notifier.ts';
 import type { Table } from '../platform/table.ts';
 import type { Config } from './config.ts';
 import { devOutboxRoutes, wellKnownRoutes } from './local-routes.ts';
+import { LocalScheduler } from './scheduler.ts';
 import { loadWebApp } from './web-app.ts';
 
 /** The app client id of the built-in issuer (Cognito's app client id plays this role on AWS). */
@@ -55,6 +57,7 @@ export interface LocalRuntime {
   table: Table;
   sqliteTable: SqliteTable;
   dispatcher: LocalStreamDispatcher;
+  scheduler: LocalScheduler;
   queue: SqliteQueue;
   objects: DiskObjectStore;
   identity: LocalIdentity;
@@ -113,11 +116,15 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       quotaStore: new SqliteQuotaStore(db, clock),
       objects,
       media: new LocalMediaUrls(objects, config.publicUrl, clock),
+      notifier,
     },
     {
       accounts,
       fileLimits: config.fileLimits,
       photoLimits: config.photoLimits,
+      attachmentLimits: config.attachmentLimits,
+      // One process owns the data folder: a claim left by another runner id is from one that died.
+      schedule: { runnerId: randomUUID(), soleRunner: true },
       webUrl: config.publicUrl,
       rateLimits: config.rateLimits,
       ...(config.usagePlans ? { usagePlans: config.usagePlans } : {}),
@@ -134,6 +141,12 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   dispatcher.start();
   for (const handler of apps.objectHandlers) queue.subscribe(objectEventQueueHandler(handler));
   queue.start();
+  const scheduler = new LocalScheduler(apps.scheduledJobs, {
+    clock,
+    tickMs: config.schedulerTickMs,
+    onError: (job, error) => logger.warn({ job, err: error }, 'scheduled job failed'),
+  });
+  scheduler.start();
   const sweeper = setInterval(() => sqliteTable.sweepExpired(), TTL_SWEEP_MS).unref();
 
   // The web app, when built (`npm start` builds it first); without it, the API alone.
@@ -163,6 +176,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     table,
     sqliteTable,
     dispatcher,
+    scheduler,
     queue,
     objects,
     identity,
@@ -170,6 +184,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     logger,
     async close() {
       clearInterval(sweeper);
+      await scheduler.stop();
       stopListening();
       await dispatcher.stop();
       await queue.stop();

@@ -7,7 +7,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { notifierContract } from '../../../test/contracts/notifier.contract.ts';
 import { AppError } from '../../platform/errors.ts';
-import { SesNotifier, sendEmailInput } from './ses-notifier.ts';
+import { SesNotifier, STABLE_ID_HEADER, sendEmailInput } from './ses-notifier.ts';
 import { publishInput, SnsNotifier } from './sns-notifier.ts';
 
 /**
@@ -170,6 +170,22 @@ describe('SesNotifier', () => {
     assert.deepEqual(withHtml.Content?.Simple?.Body?.Html, { Data: '<p>T</p>', Charset: 'UTF-8' });
     assert.equal(withHtml.Content?.Simple?.Subject?.Data, '', 'a missing subject is sent empty');
     assert.equal(withHtml.ConfigurationSetName, 'stratus');
+  });
+
+  test('a stable id goes in the X-Stratus-Message-Id header (SES keeps Message-ID to itself); none without one', () => {
+    const options = { from: 'Stratus <no-reply@stratus.test>' };
+    const message = { channel: 'email', to: 'ada@example.com', subject: 'Due', text: 'T' } as const;
+    assert.equal(STABLE_ID_HEADER, 'X-Stratus-Message-Id');
+    assert.deepEqual(sendEmailInput({ ...message, id: 'reminder.01J2-7' }, options).Content?.Simple?.Headers, [
+      { Name: 'X-Stratus-Message-Id', Value: 'reminder.01J2-7' },
+    ]);
+    assert.equal(sendEmailInput(message, options).Content?.Simple?.Headers, undefined);
+  });
+
+  test('the stable id header goes over the wire inside the simple content', async () => {
+    await notifier.send({ channel: 'email', to: 'c@example.com', subject: 'Due', text: 'T', id: 'digest.2030-01-02' });
+    const sent = JSON.parse(peer.requests.at(-1)?.body ?? '{}');
+    assert.deepEqual(sent.Content.Simple.Headers, [{ Name: 'X-Stratus-Message-Id', Value: 'digest.2030-01-02' }]);
   });
 
   test('sends that request over the wire and returns SES’s message id', async () => {

@@ -16,6 +16,14 @@ export interface SesNotifierOptions {
   configurationSetName?: string;
 }
 
+/**
+ * The header carrying a message's stable id (`Message.id`). SES sets every mail's `Message-ID`
+ * itself and refuses to have it replaced, so a resend after a crash cannot repeat it as SMTP
+ * does (src/adapters/local/smtp-notifier.ts) and mail systems will not drop the copy; the stable
+ * id goes in this header instead, where logs, filters and support can match the copies up.
+ */
+export const STABLE_ID_HEADER = 'X-Stratus-Message-Id';
+
 /** Waits SES gives no figure for; a second is its per-second sending rate's window. */
 const THROTTLE_RETRY_SECONDS = 1;
 
@@ -35,7 +43,10 @@ export class SesNotifier implements Notifier {
   }
 }
 
-/** The SendEmail request for one message: UTF-8 throughout, the HTML part only when there is one. */
+/**
+ * The SendEmail request for one message: UTF-8 throughout, the HTML part only when there is one,
+ * the stable id as a header when the message has one.
+ */
 export function sendEmailInput(
   message: Message,
   options: Pick<SesNotifierOptions, 'from' | 'configurationSetName'>,
@@ -48,6 +59,7 @@ export function sendEmailInput(
       Simple: {
         Subject: utf8(message.subject ?? ''),
         Body: { Text: utf8(message.text), ...(message.html ? { Html: utf8(message.html) } : {}) },
+        ...(message.id ? { Headers: [{ Name: STABLE_ID_HEADER, Value: message.id }] } : {}),
       },
     },
     ...(options.configurationSetName ? { ConfigurationSetName: options.configurationSetName } : {}),

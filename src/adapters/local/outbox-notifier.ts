@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Message, Notifier, SentMessage } from '../../platform/notifier.ts';
+import { type Message, type Notifier, type SentMessage, stableMessageId } from '../../platform/notifier.ts';
 import { writeFileAtomic } from './files.ts';
 
 /**
@@ -13,7 +13,7 @@ export class OutboxNotifier implements Notifier {
 
   async send(message: Message): Promise<{ messageId: string }> {
     const createdAt = new Date().toISOString();
-    const messageId = randomUUID();
+    const messageId = message.id ? stableMessageId(message.id) : randomUUID();
     const sent: SentMessage = { ...message, messageId, createdAt };
     // The time first, so the file names sort in sending order.
     const name = `${createdAt.replace(/[:.]/g, '-')}-${messageId}.json`;

@@ -1,5 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Message, Notifier } from '../../platform/notifier.ts';
+import { type Message, type Notifier, stableMessageId } from '../../platform/notifier.ts';
 
 /** Sends email through an SMTP server (`SMTP_URL`, e.g. `smtp://user:pass@host:587`). */
 export class SmtpNotifier implements Notifier {
@@ -20,20 +20,12 @@ export class SmtpNotifier implements Notifier {
       subject: message.subject ?? '',
       text: message.text,
       ...(message.html ? { html: message.html } : {}),
+      ...(message.id ? { messageId: stableMessageId(message.id) } : {}),
     });
     return { messageId: info.messageId };
   }
 
   close(): void {
     this.transport.close();
-  }
-}
-
-/** Routes each channel to its notifier: email through SMTP when configured, the rest to the outbox. */
-export class ChannelNotifier implements Notifier {
-  constructor(private readonly byChannel: Record<Message['channel'], Notifier>) {}
-
-  send(message: Message): Promise<{ messageId: string }> {
-    return this.byChannel[message.channel].send(message);
   }
 }

@@ -72,3 +72,20 @@ export const RecordMeta = {
 };
 
 export const BooleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/** A file's name as a person gave it: one line, no slashes. */
+export const Filename = Line(255)
+  .refine(noControlCharacters, 'must not contain control characters')
+  .refine((name) => !/[/\\]/.test(name), 'must be a file name without slashes')
+  .openapi({ example: 'IMG_0042.jpg' });
+
+/** Where and how to send an upload's bytes (a pre-signed PUT or POST). */
+export const PresignedUploadSchema = z
+  .object({
+    url: z.string(),
+    method: z.enum(['PUT', 'POST']),
+    headers: z.record(z.string(), z.string()),
+    fields: z.record(z.string(), z.string()).optional(),
+    expiresAt: z.string(),
+  })
+  .openapi('PresignedUpload');

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SORTABLE_ID } from '../common/ids.ts';
-import { Line, noControlCharacters, RecordMeta, Text } from '../common/model.ts';
+import { Filename, Line, noControlCharacters, RecordMeta, Text } from '../common/model.ts';
 
 export type PhotoStatus = 'pending' | 'ready' | 'failed';
 
@@ -41,11 +41,6 @@ const MAX_CAPTION_BYTES = 2200;
 export const Caption = Text(MAX_CAPTION_BYTES).openapi({ example: 'Sunset over the bay' });
 
 export const PhotoId = z.string().regex(SORTABLE_ID, 'must be a photo id returned by this API');
-
-const Filename = Line(255)
-  .refine(noControlCharacters, 'must not contain control characters')
-  .refine((name) => !/[/\\]/.test(name), 'must be a file name without slashes')
-  .openapi({ example: 'IMG_0042.jpg' });
 
 export const PhotoUploadRequest = z
   .object({
@@ -112,16 +107,6 @@ export const PublicPhotoSchema = z
     renditions: z.array(RenditionSchema).optional(),
   })
   .openapi('SharedPhoto');
-
-export const PresignedUploadSchema = z
-  .object({
-    url: z.string(),
-    method: z.enum(['PUT', 'POST']),
-    headers: z.record(z.string(), z.string()),
-    fields: z.record(z.string(), z.string()).optional(),
-    expiresAt: z.string(),
-  })
-  .openapi('PhotoUpload');
 
 // ---------------------------------------------------------------- albums
 

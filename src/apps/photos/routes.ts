@@ -5,7 +5,7 @@ import { setHeader } from '../../http/headers.ts';
 import { jsonBody, jsonResponse, problems, router } from '../../http/openapi.ts';
 import { notFound } from '../../platform/errors.ts';
 import { idempotentRequest } from '../common/idempotency.ts';
-import { PageQuery } from '../common/model.ts';
+import { PageQuery, PresignedUploadSchema } from '../common/model.ts';
 import { crudRoutes } from '../common/routes.ts';
 import type { AlbumService } from './albums.ts';
 import type { AvatarService } from './avatars.ts';
@@ -20,7 +20,6 @@ import {
   PhotoListQuery,
   PhotoSchema,
   PhotoUploadRequest,
-  PresignedUploadSchema,
   ShareCreate,
   SharedSchema,
   ShareSchema,
