@@ -115,6 +115,18 @@ export interface Table {
   query(input: QueryInput): Promise<Page>;
 }
 
+/** Every item a query matches, page after page (for partitions known to be small). */
+export async function queryAll(table: Table, input: Omit<QueryInput, 'cursor'>): Promise<Item[]> {
+  const items: Item[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await table.query({ ...input, ...(cursor ? { cursor } : {}) });
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return items;
+}
+
 // ---------------------------------------------------------------- errors
 
 /** The condition of a single write did not hold. Nothing was written. */

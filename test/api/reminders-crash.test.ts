@@ -102,7 +102,7 @@ test('a kill -9 mid-tick loses no due reminder; only the sends in flight come tw
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
-      return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, never> };
+      return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, string> };
     };
     const email = 'crash@example.com';
     const password = 'a long and unusual passphrase';
@@ -113,7 +113,7 @@ test('a kill -9 mid-tick loses no due reminder; only the sends in flight come tw
       () => 'code',
     );
     assert.equal((await call('POST', '/v1/auth/confirm', { email, code })).status, 200);
-    const token = (await call('POST', '/v1/auth/signin', { email, password })).body.accessToken as string;
+    const token = (await call('POST', '/v1/auth/signin', { email, password })).body.accessToken;
     const total = 24;
     const fireAt = new Date(Date.now() + 3000).toISOString();
     for (let i = 0; i < total; i++) {

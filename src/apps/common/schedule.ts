@@ -11,6 +11,7 @@ import {
   ConditionFailedError,
   type Item,
   type Key,
+  queryAll,
   type Table,
   TTL_ATTRIBUTE,
   type Update,
@@ -104,18 +105,11 @@ export class ScheduleRunner implements ScheduledJob {
 
   /** Does the bucket's due items; true when some are still waiting (failed, or claimed by another). */
   private async runBucket(hour: number, now: Date): Promise<boolean> {
-    const due: Item[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.table.query({
-        index: 'GSI1',
-        partition: scheduleBucket(hour),
-        sort: { lessThanOrEqual: `${now.toISOString()}~` },
-        ...(cursor ? { cursor } : {}),
-      });
-      due.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
+    const due = await queryAll(this.table, {
+      index: 'GSI1',
+      partition: scheduleBucket(hour),
+      sort: { lessThanOrEqual: `${now.toISOString()}~` },
+    });
     let unfinished = false;
     const queue = [...due];
     const workers = Array.from({ length: this.options.concurrency ?? 4 }, async () => {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { PageQuery } from '../common/model.ts';
+import { PageQuery, PresignedUploadSchema } from '../common/model.ts';
 import { filePath, folderPath } from './paths.ts';
 
 /** Runs a path check inside zod, so a bad path is a 400 naming its field like any other. */
@@ -44,16 +44,8 @@ export const ListFilesQuery = PageQuery.extend({
 export const PathQuery = z.object({ path: FilePath });
 export const AnyPathQuery = z.object({ path: AnyPath });
 
-export const PresignedUploadSchema = z
-  .object({
-    path: z.string(),
-    url: z.string(),
-    method: z.enum(['PUT', 'POST']),
-    headers: z.record(z.string(), z.string()),
-    fields: z.record(z.string(), z.string()).optional(),
-    expiresAt: z.string(),
-  })
-  .openapi('PresignedUpload');
+/** A file upload: where to send the bytes, and the path the file will have. */
+export const FileUploadSchema = PresignedUploadSchema.extend({ path: z.string() }).openapi('FileUpload');
 
 export const FileEntrySchema = z
   .object({

@@ -5,10 +5,10 @@ import { jsonBody, jsonResponse, problems, router } from '../../http/openapi.ts'
 import {
   AnyPathQuery,
   FileEntrySchema,
+  FileUploadSchema,
   ListFilesQuery,
   MoveRequest,
   PathQuery,
-  PresignedUploadSchema,
   UploadRequest,
   UsageSchema,
 } from './model.ts';
@@ -28,7 +28,7 @@ export function fileRoutes(files: FileService, signedIn: MiddlewareHandler<AppEn
       summary: 'A pre-signed upload URL for one file (send the bytes there, with the given headers)',
       request: jsonBody(UploadRequest),
       responses: {
-        201: jsonResponse(PresignedUploadSchema, 'Upload with this URL before expiresAt'),
+        201: jsonResponse(FileUploadSchema, 'Upload with this URL before expiresAt'),
         413: { ...problems[400], description: 'The file is over the size limit, or the quota would be exceeded' },
         ...problems,
       },

@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { badRequest } from '../../platform/errors.ts';
 import { forEachRecord, type StreamHandler } from '../../platform/stream.ts';
 import {
-  type Item,
+  queryAll,
   type Table,
   TransactionCanceledError,
   TTL_ATTRIBUTE,
@@ -149,17 +149,12 @@ export async function readAnalytics(
   if (from > to) throw badRequest('InvalidRange', `from (${from}) must not be after to (${to})`);
   const days = daysBetween(from, to);
   if (days.length > MAX_DAYS) throw badRequest('InvalidRange', `A period may be at most ${MAX_DAYS} days long`);
-  const items: Item[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await table.query({
+  const items = (
+    await queryAll(table, {
       partition: userPartition(sub),
       sort: { between: [`TASKSTATS#${from}`, `TASKSTATS#${to}`] },
-      ...(cursor ? { cursor } : {}),
-    });
-    items.push(...page.items.filter((item) => item.type === 'task-stats'));
-    cursor = page.cursor;
-  } while (cursor);
+    })
+  ).filter((item) => item.type === 'task-stats');
   const sum = (name: string) => items.reduce((total, item) => total + ((item[name] as number | undefined) ?? 0), 0);
   const created = sum('created');
   const byStatus = Object.fromEntries(STATUSES.map((s) => [s, sum(`status_${s}`)]));

@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { ObjectEventHandler, ObjectStore } from '../../platform/objects.ts';
 import { objectKeyOf } from '../../platform/objects.ts';
 import { type ChangeRecord, forEachRecord, type StreamHandler } from '../../platform/stream.ts';
-import { ConditionFailedError, type Item, type Key, type Table, when } from '../../platform/table.ts';
+import { ConditionFailedError, type Item, type Key, queryAll, type Table, when } from '../../platform/table.ts';
 import { scheduleKeys } from '../common/schedule.ts';
 import { userPartition } from '../users/profile.ts';
 import type { AttachmentService } from './attachments.ts';
@@ -76,7 +76,10 @@ async function syncReminders(table: Table, clock: Clock, sub: string, taskId: st
     task && task.status !== 'done'
       ? task.reminders.map((r) => r.fireAt).filter((fireAt) => fireAt > (task.updatedAt as string))
       : [];
-  const existing = await queryAll(table, userPartition(sub), reminderPrefix(taskId));
+  const existing = await queryAll(table, {
+    partition: userPartition(sub),
+    sort: { beginsWith: reminderPrefix(taskId) },
+  });
   for (const item of existing) {
     const unsent = item.GSI1PK !== undefined;
     if (!task || (unsent && !wanted.includes(item.dueAt as string))) await table.delete(keyOf(item));
@@ -104,20 +107,12 @@ async function syncReminders(table: Table, clock: Clock, sub: string, taskId: st
 }
 
 async function deleteAttachments(table: Table, objects: ObjectStore, sub: string, taskId: string) {
-  const items = await queryAll(table, userPartition(sub), attachmentPrefix(taskId));
+  const items = await queryAll(table, {
+    partition: userPartition(sub),
+    sort: { beginsWith: attachmentPrefix(taskId) },
+  });
   if (items.length > 0) await table.batchWrite({ deletes: items.map(keyOf) });
   await objects.deletePrefix(attachmentFolder(sub, taskId));
-}
-
-async function queryAll(table: Table, partition: string, prefix: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await table.query({ partition, sort: { beginsWith: prefix }, ...(cursor ? { cursor } : {}) });
-    items.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return items;
 }
 
 const keyOf = (item: Item): Key => ({ PK: item.PK, SK: item.SK });
