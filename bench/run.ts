@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { signedInUser } from './accounts.ts';
 import { load, printTable, type Server, spawnHello, spawnStratus } from './harness.ts';
 import { benchPhotos } from './photos.ts';
+import { benchTasks } from './tasks.ts';
 import { seedTodos, TODOS_PER_USER, todoMix, USERS } from './todos.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -50,6 +51,7 @@ try {
   if (failed.length > 0)
     throw new Error(`failed requests in ${failed.map((r) => r.name).join(', ')}: figures not valid`);
   await benchPhotos();
+  await benchTasks();
 } finally {
   await hello.stop();
   await rm(dataDir, { recursive: true, force: true });
