@@ -1,6 +1,7 @@
 // The app's shell: who is signed in decides which screens exist. Screens beyond the to-do list
 // load on first visit, so the first paint carries only the shell and the to-dos.
 import { type ComponentType, lazy, type ReactElement, Suspense, useEffect, useState } from 'react';
+import { NotificationBell } from './notification-bell.tsx';
 import { Link, navigate, useLocation } from './router.ts';
 import { Confirm, ForgotPassword, MfaCode, ResetPassword, SignIn, SignUp } from './screens/account.tsx';
 import { Todos } from './screens/todos.tsx';
@@ -12,6 +13,8 @@ const Photos = lazy(() => import('./screens/photos.tsx').then((m) => ({ default:
 const SharedGallery = lazy(() => import('./screens/shared-gallery.tsx').then((m) => ({ default: m.SharedGallery })));
 const Files = lazy(() => import('./screens/files.tsx').then((m) => ({ default: m.Files })));
 const Settings = lazy(() => import('./screens/settings.tsx').then((m) => ({ default: m.Settings })));
+const Tasks = lazy(() => import('./screens/tasks.tsx').then((m) => ({ default: m.Tasks })));
+const Notifications = lazy(() => import('./screens/notifications.tsx').then((m) => ({ default: m.Notifications })));
 const ApiKeys = lazy(() => import('./screens/api-keys.tsx').then((m) => ({ default: m.ApiKeys })));
 const PublicSite = lazy(() => import('./screens/site.tsx').then((m) => ({ default: m.PublicSite })));
 
@@ -32,6 +35,7 @@ const publicScreens: Record<string, () => ReactElement> = {
 /** The signed-in screens, in the order of the navigation bar. */
 const sections: { path: string; label: string; Screen: ComponentType }[] = [
   { path: '/', label: 'To-dos', Screen: Todos },
+  { path: '/tasks', label: 'Tasks', Screen: Tasks },
   { path: '/notes', label: 'Notes', Screen: Notes },
   { path: '/bookmarks', label: 'Bookmarks', Screen: Bookmarks },
   { path: '/photos', label: 'Photos', Screen: Photos },
@@ -39,6 +43,12 @@ const sections: { path: string; label: string; Screen: ComponentType }[] = [
   { path: '/account', label: 'Account', Screen: Settings },
   { path: '/api-keys', label: 'API keys', Screen: ApiKeys },
 ];
+
+/** Signed-in screens reached from elsewhere than the tabs (the bell). */
+const otherScreens: { path: string; Screen: ComponentType }[] = [{ path: '/notifications', Screen: Notifications }];
+
+/** A section owns its path and everything below it (`/tasks/board`, `/tasks/<id>`). */
+const owns = (path: string, pathname: string) => pathname === path || (path !== '/' && pathname.startsWith(`${path}/`));
 
 const loading = <p className="empty">Loading…</p>;
 
@@ -73,13 +83,15 @@ export function App() {
     const Screen = publicScreens[pathname];
     return Screen ? <Screen /> : <SignIn notice={state.message} />;
   }
-  const current = sections.find((section) => section.path === pathname) ?? sections[0];
-  const Screen = current?.Screen ?? Todos;
+  const other = otherScreens.find((screen) => owns(screen.path, pathname));
+  const current = other ? undefined : (sections.find((section) => owns(section.path, pathname)) ?? sections[0]);
+  const Screen = other?.Screen ?? current?.Screen ?? Todos;
   return (
     <>
       <header className="bar">
         <strong>Stratus</strong>
         {state.offline && <span className="badge">Offline</span>}
+        <NotificationBell />
         <button
           type="button"
           className="link"
