@@ -1,7 +1,19 @@
-// The list of uploads under way, shared by the screens that upload (files, photos): one row per
+// The list of uploads under way, shared by the screens that upload (files, photos, task attachments): one row per
 // file with a progress bar named after it and its state in the screen's own words, and a way to
 // clear the finished ones.
+import { useEffect } from 'react';
 import './uploads.css';
+
+/** Leaving the page would cut uploads short: while any row is on its way, the browser asks first. */
+export function useWarnBeforeLeaving(rows: readonly { state: string }[]): void {
+  const busy = rows.some((row) => row.state === 'waiting' || row.state === 'sending');
+  useEffect(() => {
+    if (!busy) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    addEventListener('beforeunload', warn);
+    return () => removeEventListener('beforeunload', warn);
+  }, [busy]);
+}
 
 export interface UploadRowView {
   id: number;

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../api.ts';
 import { session } from '../session.ts';
 import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
-import { UploadList as SharedUploadList } from '../upload-list.tsx';
+import { UploadList as SharedUploadList, useWarnBeforeLeaving } from '../upload-list.tsx';
 
 interface UploadRow {
   id: number;
@@ -70,14 +70,7 @@ export function useUploads(onUploaded: (path: string) => Promise<void>) {
   const clearFinished = () =>
     setRows((shown) => shown.filter((row) => row.state === 'waiting' || row.state === 'sending'));
 
-  // Leaving the page would cut uploads short: the browser asks first.
-  const busy = rows.some((row) => row.state === 'waiting' || row.state === 'sending');
-  useEffect(() => {
-    if (!busy) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    addEventListener('beforeunload', warn);
-    return () => removeEventListener('beforeunload', warn);
-  }, [busy]);
+  useWarnBeforeLeaving(rows);
 
   return { rows, start, clearFinished };
 }

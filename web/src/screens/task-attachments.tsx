@@ -11,7 +11,7 @@ import { Confirm } from '../confirm.tsx';
 import { formatBytes } from '../format.ts';
 import { session } from '../session.ts';
 import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
-import { UploadList } from '../upload-list.tsx';
+import { UploadList, useWarnBeforeLeaving } from '../upload-list.tsx';
 import { taskUrl } from './task-model.ts';
 
 interface Attachment {
@@ -283,14 +283,7 @@ function useAttachmentUploads(taskId: string, reload: () => Promise<unknown>) {
 
   const clearFinished = () => setRows((shown) => shown.filter((row) => !isFinished(row)));
 
-  // Leaving the page would cut uploads short: the browser asks first.
-  const busy = rows.some((row) => row.state === 'waiting' || row.state === 'sending');
-  useEffect(() => {
-    if (!busy) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    addEventListener('beforeunload', warn);
-    return () => removeEventListener('beforeunload', warn);
-  }, [busy]);
+  useWarnBeforeLeaving(rows);
 
   return { rows, start, markReady, clearFinished };
 }
