@@ -41,7 +41,7 @@ export const httpFunctions: HttpFunction[] = [
     paths: ['/v1/photos', '/v1/albums', '/v1/shares', '/v1/shared'],
     publicPaths: ['/v1/shared'],
   },
-  { name: 'tasks', paths: ['/v1/tasks'], publicPaths: [] },
+  { name: 'tasks', paths: ['/v1/tasks', '/v1/task-analytics'], publicPaths: [] },
   { name: 'notifications', paths: ['/v1/notifications'], publicPaths: [] },
   { name: 'api-keys', paths: ['/v1/api-keys'], publicPaths: [] },
 ];

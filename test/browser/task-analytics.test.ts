@@ -83,7 +83,7 @@ describe('task analytics in Chromium, on a phone-sized screen', { skip: chromium
     await complete(s, token, report);
     await complete(s, token, invoice);
     await s.runtime.dispatcher.drain();
-    const expected = await s.request('GET', '/v1/tasks/analytics', { token });
+    const expected = await s.request('GET', '/v1/task-analytics', { token });
     assert.equal(expected.status, 200, JSON.stringify(expected.body));
     assert.equal(expected.body.created, 3);
     assert.equal(expected.body.completed, 2);
@@ -91,7 +91,7 @@ describe('task analytics in Chromium, on a phone-sized screen', { skip: chromium
     await h.signIn(email);
     const asked: string[] = [];
     page.on('request', (request) => {
-      if (request.url().includes('/v1/tasks/analytics')) asked.push(new URL(request.url()).search);
+      if (request.url().includes('/v1/task-analytics')) asked.push(new URL(request.url()).search);
     });
     await page.getByRole('link', { name: 'Tasks', exact: true }).click();
     await page.getByRole('link', { name: 'Analytics' }).click();

@@ -61,10 +61,7 @@ const NotificationSchema = z
   .openapi('Notification');
 
 const NotificationId = z.object({
-  id: z
-    .string()
-    .regex(/^\d{13}-[a-z0-9.-]{1,120}$/, 'must be a notification id returned by this API')
-    .openapi({ param: { name: 'id', in: 'path' } }),
+  id: z.string().regex(/^\d{13}-[a-z0-9.-]{1,120}$/, 'must be a notification id returned by this API'),
 });
 
 /** `/v1/notifications`: the in-app inbox, and the settings for every channel (with phone verification). */
@@ -138,9 +135,10 @@ export function notificationRoutes(
     createRoute({
       ...common,
       method: 'post',
-      path: '/v1/notifications/{id}/read',
+      // Not `/{id}/read`: a parameter beside the static paths is more than Hono's RegExpRouter takes.
+      path: '/v1/notifications/read',
       summary: 'Mark one notification read',
-      request: { params: NotificationId },
+      request: { ...jsonBody(NotificationId.strict().openapi('NotificationRead')) },
       responses: {
         204: { description: 'Read' },
         404: { ...problems[401], description: 'No such notification' },
@@ -148,7 +146,7 @@ export function notificationRoutes(
       },
     }),
     async (c) => {
-      await inbox.markRead(sub(c), c.req.valid('param').id);
+      await inbox.markRead(sub(c), c.req.valid('json').id);
       return c.body(null, 204);
     },
   );

@@ -66,10 +66,10 @@ describe('reminders, digests and notifications', () => {
     assert.equal(inbox.body.items[0].title, 'Reminder: Call the plumber');
     assert.equal(inbox.body.items[0].link, `/tasks/${created.body.id}`);
     assert.equal(inbox.body.items[0].late, false);
-    assert.equal((await u.as('POST', `/v1/notifications/${inbox.body.items[0].id}/read`)).status, 204);
+    assert.equal((await u.as('POST', '/v1/notifications/read', { id: inbox.body.items[0].id })).status, 204);
     assert.equal((await u.as('GET', '/v1/notifications/unread-count')).body.unread, 0);
-    assert.equal((await u.as('POST', '/v1/notifications/0000000000000-nope/read')).status, 404);
-    assert.equal((await u.as('POST', '/v1/notifications/not-an-id/read')).status, 400);
+    assert.equal((await u.as('POST', '/v1/notifications/read', { id: '0000000000000-nope' })).status, 404);
+    assert.equal((await u.as('POST', '/v1/notifications/read', { id: 'not-an-id' })).status, 400);
   });
 
   test('completing a task cancels its reminders; moving its due time moves them', async () => {

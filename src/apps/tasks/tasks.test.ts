@@ -291,7 +291,7 @@ describe('tasks', () => {
     await s.request('DELETE', `/v1/tasks/${ids[1]}`, { token: t2 });
     await s.runtime.dispatcher.drain();
     for (const query of ['from=2025-01-01&to=2026-12-31', 'from=2026-02-01&to=2026-01-01', 'from=2026-02-30']) {
-      const reply = await s.request('GET', `/v1/tasks/analytics?${query}`, { token: t2 });
+      const reply = await s.request('GET', `/v1/task-analytics?${query}`, { token: t2 });
       assert.equal(reply.status, 400, query);
     }
     const tasks = (await list('', t2)) as unknown as Array<TaskFields & { createdAt: string }>;
@@ -305,7 +305,7 @@ describe('tasks', () => {
       }
     }
     const days = [...expected.keys()].sort();
-    const analytics = await s.request('GET', `/v1/tasks/analytics?from=${days[0]}&to=${days.at(-1)}`, { token: t2 });
+    const analytics = await s.request('GET', `/v1/task-analytics?from=${days[0]}&to=${days.at(-1)}`, { token: t2 });
     assert.equal(analytics.status, 200, JSON.stringify(analytics.body));
     const sum = (name: string) => [...expected.values()].reduce((total, m) => total + (m.get(name) ?? 0), 0);
     assert.equal(analytics.body.created, tasks.length);

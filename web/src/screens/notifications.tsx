@@ -73,7 +73,7 @@ function Inbox() {
     if (notification.read) return;
     setItems((shown) => shown.map((n) => (n.id === notification.id ? { ...n, read: true } : n)));
     try {
-      await session.call(`/v1/notifications/${encodeURIComponent(notification.id)}/read`, { method: 'POST' });
+      await session.call('/v1/notifications/read', { method: 'POST', body: { id: notification.id } });
       setMarkError(undefined);
     } catch (caught) {
       setItems((shown) => shown.map((n) => (n.id === notification.id ? { ...n, read: false } : n)));

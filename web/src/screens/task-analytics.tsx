@@ -67,7 +67,7 @@ function useAnalytics(period: Period) {
     setLoading(true);
     setError(undefined);
     session
-      .call<Analytics>(`/v1/tasks/analytics${query}`, { signal: abort.signal })
+      .call<Analytics>(`/v1/task-analytics${query}`, { signal: abort.signal })
       .then((answer) => {
         setData(answer);
         if (query === '') setToday(answer.to); // the default period ends today, in the user's zone
