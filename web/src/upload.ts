@@ -17,6 +17,18 @@ export interface PresignedUpload {
 /** Called as bytes are sent: how many so far, out of how many. */
 export type OnProgress = (sent: number, total: number) => void;
 
+/** A progress callback that reports whole percents, and only when the bar visibly moves (events come fast). */
+export function percentProgress(report: (percent: number) => void): OnProgress {
+  let shown = 0;
+  return (sent, total) => {
+    const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
+    if (percent !== shown) {
+      shown = percent;
+      report(percent);
+    }
+  };
+}
+
 /** Sends `file` to the pre-signed URL; resolves once the storage has accepted all of it. */
 export function sendToPresignedUrl(
   grant: PresignedUpload,

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../api.ts';
 import { session } from '../session.ts';
-import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
+import { concurrencyLimit, type PresignedUpload, percentProgress, sendToPresignedUrl } from '../upload.ts';
 import { UploadList as SharedUploadList, useWarnBeforeLeaving } from '../upload-list.tsx';
 
 interface UploadRow {
@@ -40,15 +40,11 @@ export function useUploads(onUploaded: (path: string) => Promise<void>) {
           method: 'POST',
           body: { path, contentType: file.type || 'application/octet-stream', size: file.size },
         });
-        let shown = 0;
-        await sendToPresignedUrl(grant, file, (sent, total) => {
-          const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
-          // Progress events come fast; re-render only when the bar visibly moves.
-          if (percent !== shown) {
-            shown = percent;
-            update(id, { percent });
-          }
-        });
+        await sendToPresignedUrl(
+          grant,
+          file,
+          percentProgress((percent) => update(id, { percent })),
+        );
         update(id, { state: 'done', percent: 100 });
         await onUploaded(grant.path);
       } catch (caught) {

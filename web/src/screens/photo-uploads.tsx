@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../api.ts';
 import { session } from '../session.ts';
-import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
+import { concurrencyLimit, type PresignedUpload, percentProgress, sendToPresignedUrl } from '../upload.ts';
 import { UploadList as SharedUploadList, useWarnBeforeLeaving } from '../upload-list.tsx';
 import { type Photo, photoPath } from './photo-model.ts';
 
@@ -70,15 +70,11 @@ export function usePhotoUploads(onSent: (photo: Photo) => void) {
           },
         );
         photo = started.photo;
-        let shown = 0;
-        await sendToPresignedUrl({ ...started.upload, path: file.name }, file, (bytes, total) => {
-          const percent = total > 0 ? Math.floor((bytes / total) * 100) : 100;
-          // Progress events come fast; re-render only when the bar visibly moves.
-          if (percent !== shown) {
-            shown = percent;
-            update(id, { percent });
-          }
-        });
+        await sendToPresignedUrl(
+          { ...started.upload, path: file.name },
+          file,
+          percentProgress((percent) => update(id, { percent })),
+        );
         update(id, { state: 'processing', percent: 100, photoId: photo.id });
         sent.current(photo);
       } catch (caught) {

@@ -10,7 +10,7 @@ import { DropZone, FilePicker } from '../choose-files.tsx';
 import { Confirm } from '../confirm.tsx';
 import { formatBytes } from '../format.ts';
 import { session } from '../session.ts';
-import { concurrencyLimit, type PresignedUpload, sendToPresignedUrl } from '../upload.ts';
+import { concurrencyLimit, type PresignedUpload, percentProgress, sendToPresignedUrl } from '../upload.ts';
 import { UploadList, useWarnBeforeLeaving } from '../upload-list.tsx';
 import { taskUrl } from './task-model.ts';
 
@@ -236,15 +236,11 @@ function useAttachmentUploads(taskId: string, reload: () => Promise<unknown>) {
           },
         );
         attachmentId = started.attachment.id;
-        let shown = 0;
-        await sendToPresignedUrl({ ...started.upload, path: file.name }, file, (sent, total) => {
-          const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
-          // Progress events come fast; re-render only when the bar visibly moves.
-          if (percent !== shown) {
-            shown = percent;
-            update(id, { percent });
-          }
-        });
+        await sendToPresignedUrl(
+          { ...started.upload, path: file.name },
+          file,
+          percentProgress((percent) => update(id, { percent })),
+        );
         update(id, { state: 'finishing', percent: 100, attachmentId });
         await reload();
       } catch (caught) {
