@@ -5,6 +5,7 @@ import { requireUser } from '../http/middleware/auth.ts';
 import { rateLimit } from '../http/middleware/rate-limit.ts';
 import { DailyQuotas, type QuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { LivePublisher } from '../platform/live.ts';
 import type { MediaUrls } from '../platform/media.ts';
 import type { Notifier } from '../platform/notifier.ts';
 import type { ObjectEventHandler, ObjectStore } from '../platform/objects.ts';
@@ -34,6 +35,12 @@ import { type PhotoLimits, PhotoService } from './photos/service.ts';
 import { ShareService } from './photos/shares.ts';
 import { siteRoutes } from './sites/routes.ts';
 import { SiteService } from './sites/service.ts';
+import { countSocialChanges, defaultFanOut, type FanOutOptions, spreadSocialChanges } from './social/events.ts';
+import { FeedReader } from './social/feed.ts';
+import { createSocialGraph, type SocialGraph } from './social/graphql/graph.ts';
+import type { LiveSubscriptions } from './social/graphql/live.ts';
+import { graphqlGuard } from './social/guard.ts';
+import { SocialService } from './social/service.ts';
 import { countTaskChanges } from './tasks/analytics.ts';
 import { type AttachmentLimits, AttachmentService } from './tasks/attachments.ts';
 import { deleteRemovedAttachments, keepTaskViewsInStep, recordAttachmentUploads } from './tasks/events.ts';
@@ -56,6 +63,10 @@ export interface AppPorts {
   media: MediaUrls;
   /** Email and SMS (reminders, digests, phone verification codes). */
   notifier: Notifier;
+  /** Pushes to the social app's subscribers (an in-process bus, or AppSync). */
+  live: LivePublisher;
+  /** Where this runtime serves GraphQL subscriptions itself (one machine); absent on AWS. */
+  liveSubscriptions?: LiveSubscriptions;
 }
 
 export interface AppSettings {
@@ -67,6 +78,8 @@ export interface AppSettings {
   fileLimits: FileLimits;
   photoLimits: PhotoLimits;
   attachmentLimits: AttachmentLimits;
+  /** When the social feed stops fanning an account's posts out; default 10,000 followers. */
+  fanOut?: FanOutOptions;
   /** Who runs the scheduled jobs: one process on one machine, many invocations on AWS. */
   schedule: Pick<ScheduleOptions, 'runnerId' | 'soleRunner'>;
   /** The web app's address, for the links it opens (share links' gallery pages). */
@@ -96,6 +109,10 @@ export interface Apps {
   streamHandlers: StreamHandler[];
   /** Object event handlers (S3 notifications on AWS, the durable queue on one machine). */
   objectHandlers: ObjectEventHandler[];
+  /** The social app's GraphQL API (graphql-yoga on one machine, the AppSync data source on AWS). */
+  socialGraph: SocialGraph;
+  /** Who may call `/graphql` on one machine: a signed-in user, or an API key for public queries. */
+  graphqlGuard: MiddlewareHandler<AppEnv>;
   /** Jobs run once a minute (EventBridge on AWS, the local scheduler on one machine). */
   scheduledJobs: ScheduledJob[];
   /** Writes what is held in memory (daily counts); call before closing the stores. */
@@ -139,7 +156,26 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       perAddress: { ratePerSecond: rateLimits.perAddress, burst: 2 * rateLimits.perAddress },
     }),
   ];
+  const fanOut = settings.fanOut ?? defaultFanOut;
+  const social = new SocialService(table, clock, photos, ports.live);
+  const socialGraph = createSocialGraph({
+    table,
+    clock,
+    social,
+    feed: new FeedReader(table),
+    media: ports.media,
+    ...(ports.liveSubscriptions ? { subscriptions: ports.liveSubscriptions } : {}),
+    onUnexpectedError: (error) => settings.onBackgroundError(error, 'GraphQL resolver'),
+  });
   return {
+    socialGraph,
+    graphqlGuard: graphqlGuard({
+      signedIn,
+      apiKeys,
+      clock,
+      quotas,
+      perAddress: { ratePerSecond: rateLimits.perAddress, burst: 2 * rateLimits.perAddress },
+    }),
     routes: {
       auth: accountRoutes(accounts, signedIn).route('/', avatarRoutes(avatars, signedIn)),
       todos: todoRoutes(new TodoService(table, clock), signedIn),
@@ -161,6 +197,8 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       keepTaskViewsInStep(table, ports.objects, clock),
       deleteRemovedAttachments(ports.objects),
       countTaskChanges(table, clock),
+      countSocialChanges(table, clock, ports.live, fanOut),
+      spreadSocialChanges(table, ports.live, fanOut),
     ],
     objectHandlers: [files.objectHandler(), processUploads(photos, avatars), recordAttachmentUploads(attachments)],
     scheduledJobs: [

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { AppSettings } from './index.ts';
+import { defaultFanOut } from './social/events.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -58,6 +59,11 @@ export const appSettingsEnv = {
   FILES_MAX_FILE_MB: megabytes.default(100),
   PHOTOS_MAX_MB: megabytes.default(25),
   TASKS_MAX_ATTACHMENT_MB: megabytes.default(25),
+  SOCIAL_FANOUT_LIMIT: z.coerce
+    .number({ message: 'must be a number of followers' })
+    .int('must be a whole number of followers')
+    .min(1, 'must be at least 1')
+    .default(10_000),
   PHOTOS_MAX_MEGAPIXELS: z.coerce
     .number({ message: 'must be a number of megapixels' })
     .positive('must be more than 0')
@@ -98,8 +104,10 @@ export function corsOrigins(value: string | undefined, fallback: string[]): stri
 /** The parts of `AppSettings` that come from the environment. */
 export function appSettingsFrom(
   values: AppSettingsValues,
-): Pick<AppSettings, 'rateLimits' | 'fileLimits' | 'photoLimits' | 'attachmentLimits' | 'usagePlans'> {
+): Pick<AppSettings, 'rateLimits' | 'fileLimits' | 'photoLimits' | 'attachmentLimits' | 'usagePlans'> &
+  Required<Pick<AppSettings, 'fanOut'>> {
   return {
+    fanOut: { ...defaultFanOut, fanOutLimit: values.SOCIAL_FANOUT_LIMIT },
     attachmentLimits: { maxFileBytes: values.TASKS_MAX_ATTACHMENT_MB * 1024 ** 2, maxFilesPerTask: 10 },
     photoLimits: { maxUploadBytes: values.PHOTOS_MAX_MB * 1024 ** 2, maxPixels: values.PHOTOS_MAX_MEGAPIXELS * 1e6 },
     fileLimits: { quotaBytes: values.FILES_QUOTA_MB * 1024 ** 2, maxFileBytes: values.FILES_MAX_FILE_MB * 1024 ** 2 },

@@ -6,6 +6,7 @@ import type { UsagePlan } from '../apps/api-keys/plans.ts';
 import type { FileLimits } from '../apps/files/service.ts';
 import type { PhotoLimits } from '../apps/photos/service.ts';
 import { appSettingsEnv, appSettingsFrom, corsOrigins, megabytes, parseEnv } from '../apps/settings.ts';
+import type { FanOutOptions } from '../apps/social/events.ts';
 import type { AttachmentLimits } from '../apps/tasks/attachments.ts';
 import { WEB_DIST } from './web-app.ts';
 
@@ -65,6 +66,8 @@ export interface Config {
   photoLimits: PhotoLimits;
   /** Task attachments: bytes per file, files per task. */
   attachmentLimits: AttachmentLimits;
+  /** When the social feed stops fanning an account's posts out (see src/apps/social/feed.ts). */
+  fanOut: FanOutOptions;
   /** Time between scheduler ticks (reminders, digests). */
   schedulerTickMs: number;
   /** The built web app served at / (default `web/dist`, which `npm start` builds). */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
@@ -13,6 +15,7 @@ import {
   objectEventQueueHandler,
   objectRoutes,
 } from '../adapters/local/disk-object-store.ts';
+import { LocalLiveBus } from '../adapters/local/live-bus.ts';
 import { LocalIdentity } from '../adapters/local/local-identity.ts';
 import { LocalMediaUrls, publicMediaRoutes } from '../adapters/local/local-media.ts';
 import { OutboxNotifier } from '../adapters/local/outbox-notifier.ts';
@@ -33,6 +36,7 @@ import { type Clock, systemClock } from '../platform/clock.ts';
 import { ChannelNotifier, type Notifier } from '../platform/notifier.ts';
 import type { Table } from '../platform/table.ts';
 import type { Config } from './config.ts';
+import { createGraphqlServer } from './graphql.ts';
 import { devOutboxRoutes, wellKnownRoutes } from './local-routes.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { loadWebApp } from './web-app.ts';
@@ -63,6 +67,8 @@ export interface LocalRuntime {
   identity: LocalIdentity;
   outbox: OutboxNotifier;
   logger: pino.Logger;
+  /** WebSocket upgrades (GraphQL subscriptions over graphql-ws), for the HTTPS server. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -109,8 +115,11 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     secret: await loadOrCreateObjectSigningSecret(config.dataDir),
     clock,
   });
+  const live = new LocalLiveBus();
   const apps = composeApps(
     {
+      live,
+      liveSubscriptions: live,
       table,
       clock,
       quotaStore: new SqliteQuotaStore(db, clock),
@@ -123,6 +132,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       fileLimits: config.fileLimits,
       photoLimits: config.photoLimits,
       attachmentLimits: config.attachmentLimits,
+      fanOut: config.fanOut,
       // One process owns the data folder: a claim left by another runner id is from one that died.
       schedule: { runnerId: randomUUID(), soleRunner: true },
       webUrl: config.publicUrl,
@@ -149,6 +159,13 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   scheduler.start();
   const sweeper = setInterval(() => sqliteTable.sweepExpired(), TTL_SWEEP_MS).unref();
 
+  const graphql = createGraphqlServer({
+    graph: apps.socialGraph,
+    guard: apps.graphqlGuard,
+    authenticate: async (token) => ({ sub: (await accounts.authenticate(token)).claims.sub }),
+    origins: config.corsOrigins,
+  });
+
   // The web app, when built (`npm start` builds it first); without it, the API alone.
   const web = loadWebApp(config.webDir);
   const app = createHttpApp({
@@ -162,6 +179,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       devOutboxRoutes(outbox),
       docsRoutes(),
       objectRoutes(objects),
+      graphql.routes,
       publicMediaRoutes(objects),
       ...(web ? [web.routes] : []),
     ],
@@ -182,7 +200,9 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     identity,
     outbox,
     logger,
+    handleUpgrade: graphql.handleUpgrade,
     async close() {
+      await graphql.close();
       clearInterval(sweeper);
       await scheduler.stop();
       stopListening();

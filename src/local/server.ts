@@ -19,6 +19,7 @@ export async function startServer(runtime: LocalRuntime, tls: TlsPair): Promise<
     createServer,
     serverOptions: { cert: tls.cert, key: tls.key },
   }) as Server;
+  server.on('upgrade', runtime.handleUpgrade);
   // Keep-alive sockets must not outlive a shutdown; headers must arrive promptly.
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;

@@ -131,7 +131,7 @@ describe('the web app in Chromium, on a phone-sized screen', { skip: chromiumMis
     assert.equal(
       await page
         .getByLabel('Title')
-        .evaluate((input) => (input as { validity: { valueMissing: boolean } }).validity.valueMissing),
+        .evaluate((input) => (input as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing),
       true,
       'an empty title is stopped before it is sent',
     );

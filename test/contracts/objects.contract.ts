@@ -142,7 +142,11 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       prefix = `case${run}/`;
     });
 
-    const http = (url: string, init?: RequestInit) => (subject.fetch ?? fetch)(url, init);
+    // Node's fetch takes a Buffer body; the DOM's RequestInit type (which graphql-yoga's types bring in) does not say so.
+    const http = (
+      url: string,
+      init?: Omit<RequestInit, 'body'> & { body?: Buffer | ReadableStream<Uint8Array> | string },
+    ) => (subject.fetch ?? fetch)(url, init as RequestInit);
     const eventsFor = async (key: string) => (await subject.events()).filter((e) => objectKeyOf(e) === key);
     const eventsUnder = async (keyPrefix: string) =>
       (await subject.events()).filter((e) => objectKeyOf(e).startsWith(keyPrefix));

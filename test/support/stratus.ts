@@ -82,6 +82,23 @@ export class TestStratus {
     return { status: response.status, headers: response.headers as unknown as Headers, body: parsed as T };
   }
 
+  /**
+   * A GraphQL request to `/graphql` as a signed-in user (`token`) or with an API key alone
+   * (`apiKey`). Returns the HTTP status and the `{data, errors}` body.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: as for Reply
+  async graphql<T = any>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    auth: { token?: string; apiKey?: string } = {},
+  ): Promise<Reply<T>> {
+    return this.request<T>('POST', '/graphql', {
+      body: { query, variables },
+      ...(auth.token ? { token: auth.token } : {}),
+      ...(auth.apiKey ? { headers: { 'x-api-key': auth.apiKey } } : {}),
+    });
+  }
+
   /** The newest code mailed to `email` (confirmation or reset). */
   async mailedCode(email: string): Promise<string> {
     const [latest] = await this.runtime.outbox.list({ to: email });

@@ -71,6 +71,16 @@ class Session {
     }
   }
 
+  /**
+   * The access token itself, for connections that cannot go through `call`: the GraphQL
+   * WebSocket sends it in its first message, because browsers cannot set headers on one.
+   */
+  async currentToken(): Promise<string> {
+    if (this.state.status === 'signedIn' && this.state.offline) await this.refresh();
+    if (!this.accessToken) throw offlineError();
+    return this.accessToken;
+  }
+
   /** One refresh at a time: a second caller waits for the one under way. */
   private refresh(): Promise<void> {
     this.refreshing ??= this.tryRefresh().finally(() => {

@@ -41,6 +41,11 @@ export interface RateLimitOptions {
   quotas?: DailyQuotas;
   /** Clients (users, addresses, keys) whose buckets are kept; the least recent are forgotten. */
   maxTrackedClients?: number;
+  /**
+   * Lets an API key alone (no signed-in user) through, for public read-only APIs (GraphQL's
+   * API-key mode); a refused key is then counted against the client's address.
+   */
+  keyWithoutUser?: boolean;
 }
 
 export const defaultPerUser: RateSpec = { ratePerSecond: 20, burst: 40 };
@@ -71,11 +76,13 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
   const buckets = new TokenBuckets(options.maxTrackedClients);
 
   return async (c, next) => {
-    const caller = c.get('caller');
-    if (!caller) throw new Error('rateLimit() must run after requireUser(): there is no caller on the context');
+    const caller = c.get('caller') as AppEnv['Variables']['caller'] | undefined;
     const rawKey = c.req.header(API_KEY_HEADER);
+    if (!caller && !(options.keyWithoutUser && rawKey !== undefined)) {
+      throw new Error('rateLimit() must run after requireUser(): there is no caller on the context');
+    }
 
-    if (rawKey === undefined) {
+    if (rawKey === undefined && caller) {
       const verdicts = buckets.takeAll(
         [
           { id: `user:${caller.sub}`, spec: perUser },
@@ -90,11 +97,14 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       return next();
     }
 
-    const key = await options.apiKeys.resolve(rawKey);
-    if (!key || key.sub !== caller.sub) {
-      const user = buckets.take(`user:${caller.sub}`, perUser, clock.now());
-      setHeaders(c, [user]);
-      if (!user.allowed) throw refusal(user, 'Too many requests for this account');
+    const key = await options.apiKeys.resolve(rawKey as string);
+    if (!key || (caller && key.sub !== caller.sub)) {
+      const client = caller
+        ? { id: `user:${caller.sub}`, spec: perUser, who: 'this account' }
+        : { id: `address:${c.get('clientIp') ?? 'unknown'}`, spec: perAddress, who: 'your address' };
+      const verdict = buckets.take(client.id, client.spec, clock.now());
+      setHeaders(c, [verdict]);
+      if (!verdict.allowed) throw refusal(verdict, `Too many requests for ${client.who}`);
       throw forbidden(
         'The x-api-key is not a live key of this account: check it, or create one with POST /v1/api-keys',
         'InvalidApiKey',

@@ -1,0 +1,129 @@
+/**
+ * The social app's GraphQL API, put together: the schema with its resolvers, the checks every
+ * document passes (auth directives, limits), and how errors reach clients. graphql-yoga serves
+ * it on one machine (`src/local/graphql.ts`, through `plugins`); the AppSync Lambda data source
+ * calls `execute` with the same pieces.
+ */
+import {
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { AppError } from '../../../platform/errors.ts';
+import { type Table, TableValidationError } from '../../../platform/table.ts';
+import { itemLoader } from '../loader.ts';
+import type { GraphAuth } from './auth.ts';
+import type { GraphContext } from './context.ts';
+import { type ResolverDeps, socialResolvers } from './resolvers.ts';
+import { authorizationRule, graphLimits, limitRules } from './rules.ts';
+import { buildSocialSchema } from './schema.ts';
+
+export interface GraphRequest {
+  /** One query or mutation document (subscriptions are served by yoga on one machine, AppSync on AWS). */
+  document: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+  auth: GraphAuth;
+}
+
+export interface SocialGraph {
+  schema: GraphQLSchema;
+  /** Runs one query or mutation: what the AppSync Lambda data source calls. */
+  execute(request: GraphRequest): Promise<ExecutionResult>;
+  /** A fresh context for one request (or one subscription). */
+  contextFor(auth: GraphAuth): GraphContext;
+  /** The same checks and error shaping, for graphql-yoga. */
+  plugins: Plugin[];
+  /** Turns any error into what a client may see (unexpected ones are reported and masked). */
+  clientError(error: unknown): GraphQLError;
+}
+
+export interface GraphDeps extends ResolverDeps {
+  table: Table;
+  onUnexpectedError(error: unknown): void;
+}
+
+/** HTTP-ish statuses of the app's errors, as GraphQL error codes. */
+const codes: Record<number, string> = {
+  400: 'BAD_USER_INPUT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  422: 'BAD_USER_INPUT',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+export function createSocialGraph(deps: GraphDeps): SocialGraph {
+  const schema = buildSocialSchema(socialResolvers(deps));
+  const contextFor = (auth: GraphAuth): GraphContext => ({ auth, loader: itemLoader(deps.table) });
+
+  function clientError(error: unknown): GraphQLError {
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    const located = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+    if (original instanceof AppError) {
+      return new GraphQLError(original.detail, {
+        ...located,
+        extensions: {
+          code: codes[original.status] ?? 'BAD_USER_INPUT',
+          reason: original.code,
+          ...(original.fields ? { fields: original.fields } : {}),
+        },
+      });
+    }
+    if (original instanceof TableValidationError) {
+      return new GraphQLError(original.message, { ...located, extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    if (original instanceof GraphQLError) return original;
+    deps.onUnexpectedError(original);
+    return new GraphQLError('Something went wrong on our side; it has been logged', {
+      ...located,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+  }
+
+  const rulesFor = (auth: GraphAuth) => [...limitRules(), authorizationRule(auth.mode)];
+
+  return {
+    schema,
+    contextFor,
+    clientError,
+    async execute(request) {
+      let document: ReturnType<typeof parse>;
+      try {
+        document = parse(request.document, { maxTokens: graphLimits.maxTokens });
+      } catch (error) {
+        return { errors: [clientError(error)] };
+      }
+      const invalid = validate(schema, document, [...specifiedRules, ...rulesFor(request.auth)]);
+      if (invalid.length > 0) return { errors: invalid };
+      if (getOperationAST(document, request.operationName)?.operation === 'subscription') {
+        return { errors: [new GraphQLError('Subscriptions are served over WebSocket or SSE, not here')] };
+      }
+      const result = (await execute({
+        schema,
+        document,
+        variableValues: request.variables ?? null,
+        operationName: request.operationName ?? null,
+        contextValue: contextFor(request.auth),
+      })) as ExecutionResult;
+      return result.errors ? { ...result, errors: result.errors.map(clientError) } : result;
+    },
+    plugins: [
+      {
+        onParse({ setParseFn }) {
+          setParseFn((source, options) => parse(source, { ...options, maxTokens: graphLimits.maxTokens }));
+        },
+        onValidate({ addValidationRule, context }) {
+          for (const rule of rulesFor((context as unknown as GraphContext).auth)) addValidationRule(rule);
+        },
+      },
+    ],
+  };
+}
