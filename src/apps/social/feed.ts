@@ -9,6 +9,7 @@
  * with one batch of gets, so a deleted post or an unfollow takes effect at once, before the
  * stream handlers have cleaned the feed up.
  */
+import { badRequest } from '../../platform/errors.ts';
 import type { Item, Table } from '../../platform/table.ts';
 import {
   BIG_FOLLOW_PREFIX,
@@ -43,7 +44,7 @@ export class FeedReader {
 
   async feed(viewer: string, page: PageArgs, loader: ItemLoader): Promise<Paged<Item>> {
     if (page.nextToken !== undefined && !FEED_TOKEN.test(page.nextToken)) {
-      throw new FeedTokenError();
+      throw badRequest('BadInput', 'nextToken: pass the nextToken of a previous feed page unchanged');
     }
     const merged = await this.bigFollows(viewer);
     const shown: Item[] = [];
@@ -141,12 +142,5 @@ export class FeedReader {
 
   async seen(viewer: string, storyId: string, loader: ItemLoader): Promise<boolean> {
     return (await loader.load(seenKey(viewer, storyId))) !== undefined;
-  }
-}
-
-export class FeedTokenError extends Error {
-  override readonly name = 'FeedTokenError';
-  constructor() {
-    super('nextToken: pass the nextToken of a previous feed page unchanged');
   }
 }
