@@ -23,6 +23,7 @@ describe('social: posts, likes, comments, follows, feeds and stories', () => {
     email: string;
     token: string;
     /** Runs a query or mutation as this user; fails the test on any GraphQL error. */
+    // biome-ignore lint/suspicious/noExplicitAny: replies are arbitrary JSON; each test asserts on the shape it expects
     ok(query: string, variables?: Record<string, unknown>): Promise<any>;
     /** Runs it expecting a refusal with `code`; returns the message. */
     refused(code: string, query: string, variables?: Record<string, unknown>): Promise<string>;
@@ -76,7 +77,7 @@ describe('social: posts, likes, comments, follows, feeds and stories', () => {
     const ids: string[] = [];
     let nextToken: string | null = null;
     do {
-      const { feed }: any = await viewer.ok(
+      const { feed }: { feed: { items: { id: string }[]; nextToken: string | null } } = await viewer.ok(
         'query($l: Int, $t: String) { feed(limit: $l, nextToken: $t) { items { id } nextToken } }',
         {
           l: limit,
