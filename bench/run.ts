@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { signedInUser } from './accounts.ts';
 import { load, printTable, type Server, spawnHello, spawnStratus } from './harness.ts';
 import { benchPhotos } from './photos.ts';
+import { benchSocial } from './social.ts';
 import { benchTasks } from './tasks.ts';
 import { seedTodos, TODOS_PER_USER, todoMix, USERS } from './todos.ts';
 
@@ -52,6 +53,7 @@ try {
     throw new Error(`failed requests in ${failed.map((r) => r.name).join(', ')}: figures not valid`);
   await benchPhotos();
   await benchTasks();
+  await benchSocial();
 } finally {
   await hello.stop();
   await rm(dataDir, { recursive: true, force: true });

@@ -45,6 +45,8 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
     graphqlEndpoint: GRAPHQL_PATH,
     context: ({ auth }) => graph.contextFor(auth),
     plugins: graph.plugins,
+    // The graph parses and validates with its own cache, which knows that validity depends on the auth mode.
+    parserAndValidationCache: false,
     maskedErrors: { maskError: (error) => graph.clientError(error) },
     // GraphiQL loads from a CDN, which neither this page's CSP nor an offline machine allows.
     graphiql: false,

@@ -5,6 +5,7 @@
  * calls `execute` with the same pieces.
  */
 import {
+  type DocumentNode,
   type ExecutionResult,
   execute,
   GraphQLError,
@@ -15,10 +16,11 @@ import {
   validate,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../../../platform/errors.ts';
 import { type Table, TableValidationError } from '../../../platform/table.ts';
 import { itemLoader } from '../loader.ts';
-import type { GraphAuth } from './auth.ts';
+import type { AuthMode, GraphAuth } from './auth.ts';
 import type { GraphContext } from './context.ts';
 import { type ResolverDeps, socialResolvers } from './resolvers.ts';
 import { authorizationRule, graphLimits, limitRules } from './rules.ts';
@@ -60,6 +62,54 @@ const codes: Record<number, string> = {
   429: 'TOO_MANY_REQUESTS',
 };
 
+/**
+ * Parsing and validation, each done once per document (and per auth mode: whether a document is
+ * allowed depends on who asks). yoga's own cache must stay off: it keys validation results by
+ * rule names, which would let a result checked for a user be reused for an API key.
+ */
+function documentChecks(schema: GraphQLSchema) {
+  const parsed = new LRUCache<string, DocumentNode>({ max: 1000 });
+  const validated = new Map<AuthMode, WeakMap<DocumentNode, readonly GraphQLError[]>>();
+  return {
+    /** Throws a GraphQLError (syntax, or too many tokens). */
+    parse(source: string): DocumentNode {
+      let document = parsed.get(source);
+      if (!document) {
+        try {
+          document = parse(source, { maxTokens: graphLimits.maxTokens });
+        } catch (error) {
+          throw withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED');
+        }
+        parsed.set(source, document);
+      }
+      return document;
+    },
+    validate(document: DocumentNode, mode: AuthMode): readonly GraphQLError[] {
+      let byDocument = validated.get(mode);
+      if (!byDocument) validated.set(mode, (byDocument = new WeakMap()));
+      let errors = byDocument.get(document);
+      if (!errors) {
+        errors = validate(schema, document, [...specifiedRules, ...limitRules(), authorizationRule(mode)]).map((error) =>
+          withCode(error, 'GRAPHQL_VALIDATION_FAILED'),
+        );
+        byDocument.set(document, errors);
+      }
+      return errors;
+    },
+  };
+}
+
+/** The error with `code` in its extensions, unless it names one already. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
+}
+
 export function createSocialGraph(deps: GraphDeps): SocialGraph {
   const schema = buildSocialSchema(socialResolvers(deps));
   const contextFor = (auth: GraphAuth): GraphContext => ({ auth, loader: itemLoader(deps.table) });
@@ -88,20 +138,19 @@ export function createSocialGraph(deps: GraphDeps): SocialGraph {
     });
   }
 
-  const rulesFor = (auth: GraphAuth) => [...limitRules(), authorizationRule(auth.mode)];
-
+  const checks = documentChecks(schema);
   return {
     schema,
     contextFor,
     clientError,
     async execute(request) {
-      let document: ReturnType<typeof parse>;
+      let document: DocumentNode;
       try {
-        document = parse(request.document, { maxTokens: graphLimits.maxTokens });
+        document = checks.parse(request.document);
       } catch (error) {
         return { errors: [clientError(error)] };
       }
-      const invalid = validate(schema, document, [...specifiedRules, ...rulesFor(request.auth)]);
+      const invalid = checks.validate(document, request.auth.mode);
       if (invalid.length > 0) return { errors: invalid };
       if (getOperationAST(document, request.operationName)?.operation === 'subscription') {
         return { errors: [new GraphQLError('Subscriptions are served over WebSocket or SSE, not here')] };
@@ -117,11 +166,11 @@ export function createSocialGraph(deps: GraphDeps): SocialGraph {
     },
     plugins: [
       {
-        onParse({ setParseFn }) {
-          setParseFn((source, options) => parse(source, { ...options, maxTokens: graphLimits.maxTokens }));
+        onParse({ params, setParsedDocument }) {
+          setParsedDocument(checks.parse(typeof params.source === 'string' ? params.source : params.source.body));
         },
-        onValidate({ addValidationRule, context }) {
-          for (const rule of rulesFor((context as unknown as GraphContext).auth)) addValidationRule(rule);
+        onValidate({ params, context, setResult }) {
+          setResult(checks.validate(params.documentAST, (context as unknown as GraphContext).auth.mode));
         },
       },
     ],

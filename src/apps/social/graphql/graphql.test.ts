@@ -96,6 +96,8 @@ describe('social GraphQL API: auth modes, limits, batched loading, subscriptions
     assert.equal(publicRead.body.data.profileByUsername.posts.items[0].text, 'public words');
     assert.equal(publicRead.body.data.post.viewerHasLiked, false);
 
+    // The same document, allowed for a user just before, is still refused for the key.
+    assert.equal((await s.graphql('{ feed { nextToken } }', {}, { token: ada.token })).body.errors, undefined);
     const feed = errorOf(await s.graphql('{ feed { nextToken } }', {}, { apiKey }));
     assert.equal(feed.extensions.code, 'UNAUTHENTICATED');
     assert.match(feed.message, /Query\.feed with an API key/);
