@@ -16,6 +16,7 @@ const Settings = lazy(() => import('./screens/settings.tsx').then((m) => ({ defa
 const Tasks = lazy(() => import('./screens/tasks.tsx').then((m) => ({ default: m.Tasks })));
 const Notifications = lazy(() => import('./screens/notifications.tsx').then((m) => ({ default: m.Notifications })));
 const ApiKeys = lazy(() => import('./screens/api-keys.tsx').then((m) => ({ default: m.ApiKeys })));
+const Social = lazy(() => import('./screens/social.tsx').then((m) => ({ default: m.Social })));
 const PublicSite = lazy(() => import('./screens/site.tsx').then((m) => ({ default: m.PublicSite })));
 
 function useSession(): SessionState {
@@ -40,6 +41,7 @@ const sections: { path: string; label: string; Screen: ComponentType }[] = [
   { path: '/bookmarks', label: 'Bookmarks', Screen: Bookmarks },
   { path: '/photos', label: 'Photos', Screen: Photos },
   { path: '/files', label: 'Files', Screen: Files },
+  { path: '/social', label: 'Social', Screen: Social },
   { path: '/account', label: 'Account', Screen: Settings },
   { path: '/api-keys', label: 'API keys', Screen: ApiKeys },
 ];

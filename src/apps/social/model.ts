@@ -87,7 +87,7 @@ export function parseArgs<T extends z.ZodType>(schema: T, value: unknown, argume
     field: [argument, ...issue.path].join('.'),
     message: issue.message,
   }));
-  const detail = fields.map((field) => `${field.field} ${field.message}`).join('; ');
+  const detail = fields.map((field) => `${field.field}: ${field.message}`).join('; ');
   return badInput(detail, fields);
 }
 
