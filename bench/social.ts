@@ -33,7 +33,10 @@ async function seed(dataDir: string, reader: string): Promise<void> {
     const createProfile = createProfileOnConfirmation(runtime.table, () => new Date());
     // Text posts: the photo library is never asked. Nobody is subscribed: nothing to push.
     const social = new SocialService(runtime.table, clock, undefined as never, { publish: async () => {} });
-    const authors = Array.from({ length: ACCOUNTS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const authors = Array.from(
+      { length: ACCOUNTS },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    );
     for (const [i, sub] of authors.entries()) {
       await createProfile({ sub, email: `author${i}@example.com`, name: `Author ${i}`, attributes: {} });
       await social.follow(reader, sub);
@@ -58,7 +61,8 @@ async function checkFeed(url: string, token: string): Promise<void> {
   });
   const body = (await response.json()) as { data?: { feed: { items: unknown[] } }; errors?: unknown };
   await agent.close();
-  if (body.errors || body.data?.feed.items.length !== 20) throw new Error(`the feed query failed: ${JSON.stringify(body)}`);
+  if (body.errors || body.data?.feed.items.length !== 20)
+    throw new Error(`the feed query failed: ${JSON.stringify(body)}`);
 }
 
 export async function benchSocial(): Promise<void> {

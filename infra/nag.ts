@@ -8,6 +8,7 @@ import type { Api } from './constructs/api.ts';
 import type { Cdn } from './constructs/cdn.ts';
 import type { EventWiring } from './constructs/events.ts';
 import type { StratusFunctions } from './constructs/functions.ts';
+import type { Graphql } from './constructs/graphql.ts';
 import type { Identity } from './constructs/identity.ts';
 import { type Storage, USER_OBJECTS_PREFIX } from './constructs/storage.ts';
 import type { WebDeployment } from './constructs/web-deployment.ts';
@@ -21,8 +22,11 @@ export interface StackParts {
   api: Api;
   wiring: EventWiring;
   web: WebDeployment;
+  graphql: Graphql;
   /** Functions given `grantUserObjects`. */
   objectFunctions: readonly string[];
+  /** Functions that may only read users' objects. */
+  objectReaderFunctions: readonly string[];
 }
 
 function ack(scope: IConstruct, id: string, reason: string): void {
@@ -62,6 +66,13 @@ export function acknowledgeFindings(parts: StackParts): void {
       'Objects under users/ only; each key is built from the verified caller sub in code, which IAM cannot see.',
     );
   }
+  for (const name of parts.objectReaderFunctions) {
+    ack(
+      functions.get(name).role,
+      `IAM5[Resource::${arnRef(storage.userDataBucket)}/${USER_OBJECTS_PREFIX}*]`,
+      'GetObject under users/ only (links to photos the app has already checked the caller may see); IAM cannot see which.',
+    );
+  }
   for (const { fn } of functions.all) {
     ack(
       fn,
@@ -69,6 +80,18 @@ export function acknowledgeFindings(parts: StackParts): void {
       'Node.js 22 on purpose: the runtime the bundles are built and tested for; move with the esbuild target.',
     );
   }
+
+  const { graphql } = parts;
+  ack(
+    graphql.api,
+    'ASC3',
+    "Request-level and ERROR field logs are on; verbose content is excluded on purpose: it would log each request's headers (the caller's Cognito token or the API key) and its arguments (users' posts and comments).",
+  );
+  ack(
+    graphql.dataSource,
+    `IAM5[Resource::${arnRef(functions.get('graphql').fn)}:*]`,
+    "The CDK's grantInvoke for the data source: the graphql function and its versions (`:*`), nothing else.",
+  );
 
   const pool = identity.userPool;
   ack(

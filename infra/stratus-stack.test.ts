@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Kind, parse as parseGraphql } from 'graphql';
 import { cognitoAttributeName } from '../src/adapters/aws/cognito-attributes.ts';
 import { tableDefinition } from '../src/adapters/aws/dynamo-schema.ts';
 import { defaultUsagePlans } from '../src/apps/api-keys/plans.ts';
@@ -17,6 +18,7 @@ import { customAttributeNames } from '../src/platform/identity.ts';
 import { PUBLIC_MEDIA_PATH_PATTERN } from '../src/platform/media.ts';
 import { ACCESS_TOKEN_SCOPE, isPublic } from './constructs/api.ts';
 import { PUBLIC_MEDIA_FUNCTION_CODE } from './constructs/cdn.ts';
+import { SCHEMA_FILE } from './constructs/graphql.ts';
 import {
   type CloudFormationTemplate,
   findCycle,
@@ -422,8 +424,9 @@ describe('the Stratus stack (dev stage, default settings)', () => {
     };
     for (const { name } of allFunctions) {
       const env = environmentOf(s, functionId(s, name));
-      if (['auth', 'photos', 'object-created'].includes(name)) assert.deepEqual(env.MEDIA_URL, mediaUrl, name);
-      else assert.equal(env.MEDIA_URL, undefined, name);
+      if (['auth', 'photos', 'object-created', 'graphql'].includes(name)) {
+        assert.deepEqual(env.MEDIA_URL, mediaUrl, name);
+      } else assert.equal(env.MEDIA_URL, undefined, name);
       // No URL signed with a key whose private half was discarded would open: photos pre-signs S3 GETs.
       assert.equal(env.MEDIA_KEY_PAIR_ID, undefined, name);
       assert.equal(env.MEDIA_SIGNING_KEY_SECRET, undefined, name);
@@ -473,7 +476,7 @@ describe('the Stratus stack (dev stage, default settings)', () => {
       const touches = (ref: string) => statements.some(({ statement }) => referencedIds(statement.Resource).has(ref));
       assert.equal(
         touches(bucketRef),
-        ['auth', 'files', 'tasks', 'photos', 'object-created', 'table-stream'].includes(name),
+        ['auth', 'files', 'tasks', 'photos', 'object-created', 'table-stream', 'graphql'].includes(name),
         `${name} → bucket`,
       );
       assert.equal(touches(poolRef), ['auth', 'object-created'].includes(name), `${name} → user pool`);
@@ -524,15 +527,18 @@ describe('the Stratus stack (dev stage, default settings)', () => {
     );
   });
 
-  test('the media signing key is a secret only photos may read, and only its value', () => {
+  test('the media signing key is a secret only photos and graphql (posts’ photos) may read, and only its value', () => {
     const secretId = logicalIdOf(s, 'Cdn/MediaSigningKey/Resource');
     s.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     assert.equal(s.json.Resources[secretId]?.DeletionPolicy, 'Delete', 'a dev stage’s key goes with the stack');
     const readers = statementsOf(s.json).filter(({ statement }) => referencedIds(statement.Resource).has(secretId));
-    assert.equal(readers.length, 1);
-    assert.deepEqual(readers[0]?.statement.Action, 'secretsmanager:GetSecretValue');
-    const photosRole = logicalIdOf(s, `Functions/${s.stack.functions.get('photos').role.node.id}/Resource`);
-    assert.ok(readers[0] && attachedTo(s, readers[0].id, photosRole), 'photos reads it');
+    assert.equal(readers.length, 2);
+    for (const name of ['photos', 'graphql']) {
+      const role = logicalIdOf(s, `Functions/${s.stack.functions.get(name).role.node.id}/Resource`);
+      const reader = readers.find(({ id }) => attachedTo(s, id, role));
+      assert.ok(reader, `${name} reads it`);
+      assert.deepEqual(reader.statement.Action, 'secretsmanager:GetSecretValue');
+    }
   });
 
   test('the stream function takes batches with partial failures, bisects, retries 5 times, then dead-letters', () => {
@@ -724,6 +730,145 @@ describe('the Stratus stack (dev stage, default settings)', () => {
     s.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
+  test('the GraphQL API signs users in through the stack’s user pool by default, and also takes an API key (expiring) and IAM', () => {
+    s.template.resourceCountIs('AWS::AppSync::GraphQLApi', 1);
+    s.template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      Name: 'stratus-dev',
+      AuthenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      UserPoolConfig: { UserPoolId: { Ref: logicalIdOf(s, 'Identity/UserPool/Resource') }, DefaultAction: 'ALLOW' },
+      AdditionalAuthenticationProviders: [{ AuthenticationType: 'API_KEY' }, { AuthenticationType: 'AWS_IAM' }],
+    });
+    const [[, key]] = resourcesOfType(s.json, 'AWS::AppSync::ApiKey') as [[string, Json]];
+    assert.deepEqual(key.ApiId, { 'Fn::GetAtt': [logicalIdOf(s, 'Graphql/Api/Resource'), 'ApiId'] });
+    const days = ((key.Expires as number) * 1000 - Date.now()) / 86_400_000;
+    assert.ok(days > 364 && days <= 365, `the key expires in a year (${days.toFixed(1)} days), renewed by each deploy`);
+  });
+
+  test('every Query and Mutation field of the schema has a direct Lambda resolver on the graphql function', () => {
+    const schema = parseGraphql(readFileSync(SCHEMA_FILE, 'utf8'));
+    const rootFields = schema.definitions.flatMap((d) =>
+      d.kind === Kind.OBJECT_TYPE_DEFINITION && (d.name.value === 'Query' || d.name.value === 'Mutation')
+        ? (d.fields ?? []).map((f) => `${d.name.value}.${f.name.value}`)
+        : [],
+    );
+    assert.ok(rootFields.length >= 19, 'the schema’s queries and mutations');
+    const [[, lambdaSource]] = resourcesOfType(s.json, 'AWS::AppSync::DataSource').filter(
+      ([, p]) => p.Type === 'AWS_LAMBDA',
+    ) as [[string, Json]];
+    assert.deepEqual(lambdaSource.LambdaConfig, {
+      LambdaFunctionArn: { 'Fn::GetAtt': [functionId(s, 'graphql'), 'Arn'] },
+    });
+    const resolvers = resourcesOfType(s.json, 'AWS::AppSync::Resolver').map(([, p]) => p);
+    const rootResolvers = resolvers.filter((r) => r.TypeName === 'Query' || r.TypeName === 'Mutation');
+    assert.deepEqual(rootResolvers.map((r) => `${r.TypeName}.${r.FieldName}`).sort(), [...rootFields].sort());
+    for (const resolver of rootResolvers) {
+      const field = `${resolver.TypeName}.${resolver.FieldName}`;
+      assert.equal(resolver.DataSourceName, lambdaSource.Name, field);
+      assert.equal(resolver.Kind, 'UNIT', field);
+      // Direct: no VTL mapping template and no JavaScript code between AppSync and the function.
+      for (const absent of ['RequestMappingTemplate', 'ResponseMappingTemplate', 'Code', 'Runtime']) {
+        assert.equal(resolver[absent], undefined, `${field}: ${absent}`);
+      }
+    }
+  });
+
+  test('of the subscriptions only onFeedPost has a resolver: JavaScript on no data source, refusing another user’s feed', () => {
+    const resolvers = resourcesOfType(s.json, 'AWS::AppSync::Resolver')
+      .map(([, p]) => p)
+      .filter((r) => r.TypeName === 'Subscription');
+    assert.equal(resolvers.length, 1);
+    const [resolver] = resolvers as [Json];
+    assert.equal(resolver.FieldName, 'onFeedPost');
+    assert.deepEqual(resolver.Runtime, { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' });
+    assert.match(String(resolver.Code), /ctx\.args\.userId !== ctx\.identity\.sub/);
+    assert.match(String(resolver.Code), /util\.unauthorized\(\)/);
+    const source = resourcesOfType(s.json, 'AWS::AppSync::DataSource').find(
+      ([, p]) => p.Name === resolver.DataSourceName,
+    );
+    assert.equal(source?.[1].Type, 'NONE');
+  });
+
+  test('the stream function is told the GraphQL endpoint and may call the two publish mutations, and nothing else of it', () => {
+    const apiId = logicalIdOf(s, 'Graphql/Api/Resource');
+    for (const { name } of allFunctions) {
+      const env = environmentOf(s, functionId(s, name));
+      const appsyncActions = roleActions(s, name).filter((action) => action.startsWith('appsync:'));
+      if (name === 'table-stream') {
+        assert.deepEqual(env.APPSYNC_URL, { 'Fn::GetAtt': [apiId, 'GraphQLUrl'] });
+        assert.deepEqual(appsyncActions, ['appsync:GraphQL']);
+      } else {
+        assert.equal(env.APPSYNC_URL, undefined, name);
+        assert.deepEqual(appsyncActions, [], name);
+      }
+    }
+    const [statement] = roleStatements(s, 'table-stream').filter((st) => list(st.Action).includes('appsync:GraphQL'));
+    const fields = (list(statement?.Resource as string | string[]) as unknown[]).map(
+      (resource) => JSON.stringify(resource).match(/types\/Mutation\/fields\/(\w+)/)?.[1],
+    );
+    assert.deepEqual(fields.sort(), ['publishFeedPost', 'publishLikeChanged']);
+    assert.ok(referencedIds(statement?.Resource).has(apiId), 'on this API');
+  });
+
+  test('the API traces with X-Ray and logs errors, without verbose content, to its own log group kept 30 days', () => {
+    const api = s.json.Resources[logicalIdOf(s, 'Graphql/Api/Resource')]?.Properties as Json;
+    assert.equal(api.XrayEnabled, true);
+    const logsRole = logicalIdOf(s, 'Graphql/LogsRole/Resource');
+    assert.deepEqual(api.LogConfig, {
+      CloudWatchLogsRoleArn: { 'Fn::GetAtt': [logsRole, 'Arn'] },
+      FieldLogLevel: 'ERROR',
+      ExcludeVerboseContent: true,
+    });
+    const logGroupId = logicalIdOf(s, 'Graphql/Logs/Resource');
+    const logGroup = s.json.Resources[logGroupId]?.Properties as Json;
+    assert.deepEqual(logGroup.LogGroupName, {
+      'Fn::Join': ['', ['/aws/appsync/apis/', { 'Fn::GetAtt': [logicalIdOf(s, 'Graphql/Api/Resource'), 'ApiId'] }]],
+    });
+    assert.equal(logGroup.RetentionInDays, 30);
+    // AppSync writes as a role that reaches this log group only (not AWS's managed policy on every group).
+    const roleProps = s.json.Resources[logsRole]?.Properties as Json;
+    assert.equal(roleProps.ManagedPolicyArns, undefined);
+    const statements = statementsOf(s.json).filter(({ id }) => attachedTo(s, id, logsRole));
+    assert.deepEqual(
+      statements.map(({ statement }) => statement.Resource),
+      [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }],
+    );
+  });
+
+  test('the graphql function reads users’ objects (GetObject only) and the table, as the app functions do', () => {
+    const bucketRef = logicalIdOf(s, 'Storage/UserData/Resource');
+    const bucket = roleStatements(s, 'graphql').filter((st) => referencedIds(st.Resource).has(bucketRef));
+    assert.deepEqual(
+      bucket.map((st) => st.Action),
+      ['s3:GetObject'],
+    );
+    assert.match(JSON.stringify(bucket[0]?.Resource), /\/users\/\*"/);
+    const tableRef = logicalIdOf(s, 'Data/Table/Resource');
+    const tableActions = (name: string) =>
+      roleStatements(s, name)
+        .filter((st) => referencedIds(st.Resource).has(tableRef))
+        .flatMap((st) => list(st.Action))
+        .sort();
+    assert.deepEqual(tableActions('graphql'), tableActions('todos'));
+    // AppSync's data source may invoke the graphql function (and its versions), no other.
+    const sourceRole = logicalIdOf(s, 'Graphql/Api/Resolver/ServiceRole/Resource');
+    const invokes = statementsOf(s.json).filter(({ id }) => attachedTo(s, id, sourceRole));
+    assert.deepEqual(
+      invokes.map(({ statement }) => statement.Action),
+      ['lambda:InvokeFunction'],
+    );
+    assert.deepEqual([...referencedIds(invokes[0]?.statement.Resource)], [functionId(s, 'graphql')]);
+  });
+
+  test('the GraphQL outputs give the endpoint and the API key’s id, never the key itself', () => {
+    const outputs = s.json.Outputs ?? {};
+    assert.deepEqual(outputs.GraphqlUrl?.Value, {
+      'Fn::GetAtt': [logicalIdOf(s, 'Graphql/Api/Resource'), 'GraphQLUrl'],
+    });
+    const keyId = logicalIdOf(s, 'Graphql/Api/PublicApiKey');
+    assert.deepEqual(outputs.GraphqlApiKeyId?.Value, { 'Fn::GetAtt': [keyId, 'ApiKeyId'] });
+    assert.doesNotMatch(JSON.stringify(outputs), new RegExp(`"${keyId}","ApiKey"`));
+  });
+
   test('the outputs carry what the web app and an operator need', () => {
     const outputs = Object.keys(s.json.Outputs ?? {});
     for (const name of [
@@ -741,6 +886,8 @@ describe('the Stratus stack (dev stage, default settings)', () => {
       'MediaSigningKeySecret',
       'TableName',
       'AlarmTopicArn',
+      'GraphqlUrl',
+      'GraphqlApiKeyId',
     ]) {
       assert.ok(outputs.includes(name), name);
     }
@@ -905,12 +1052,12 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
     assert.equal(s.json.Outputs?.MediaKeyNotice, undefined);
   });
 
-  test('with a real key, photos, and only photos, signs media URLs: the key’s id and the secret holding its private half', () => {
+  test('with a real key, photos and graphql, and only they, sign media URLs: the key’s id and the secret holding its private half', () => {
     const keyId = logicalIdOf(s, 'Cdn/MediaKey/Resource');
     const secretId = logicalIdOf(s, 'Cdn/MediaSigningKey/Resource');
     for (const { name } of allFunctions) {
       const env = environmentOf(s, functionId(s, name));
-      if (name === 'photos') {
+      if (name === 'photos' || name === 'graphql') {
         assert.deepEqual(env.MEDIA_KEY_PAIR_ID, { Ref: keyId });
         assert.deepEqual(env.MEDIA_SIGNING_KEY_SECRET, { Ref: secretId });
         assert.ok(env.MEDIA_URL, 'signs against the media distribution');

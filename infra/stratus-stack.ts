@@ -1,5 +1,7 @@
 import { Annotations, Aws, CfnOutput, Lazy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { defaultUsagePlans } from '../src/apps/api-keys/plans.ts';
 import { eventFunctions, httpFunctions } from '../src/functions/catalog.ts';
@@ -17,9 +19,10 @@ import { DataTable } from './constructs/data.ts';
 import { DaxCache } from './constructs/dax.ts';
 import { EventWiring } from './constructs/events.ts';
 import { StratusFunctions } from './constructs/functions.ts';
+import { Graphql } from './constructs/graphql.ts';
 import { Identity } from './constructs/identity.ts';
 import { Monitoring } from './constructs/monitoring.ts';
-import { Storage, userDataBucketName } from './constructs/storage.ts';
+import { Storage, USER_OBJECTS_PREFIX, userDataBucketName } from './constructs/storage.ts';
 import { WebDeployment } from './constructs/web-deployment.ts';
 import { acknowledgeFindings } from './nag.ts';
 import type { Settings } from './settings.ts';
@@ -53,11 +56,23 @@ export const accountAdminFunctions: readonly string[] = ['auth'];
  */
 export const profileAttributeFunctions: readonly string[] = ['auth', 'object-created'];
 
-/** Functions that hand out profile pictures' public URLs (MEDIA_URL): avatar views and processing, photos. */
-export const mediaUrlFunctions: readonly string[] = ['auth', 'photos', 'object-created'];
+/**
+ * Functions that hand out profile pictures' public URLs (MEDIA_URL): avatar views and processing,
+ * photos, and the social graph (posts' photos, stories).
+ */
+export const mediaUrlFunctions: readonly string[] = ['auth', 'photos', 'object-created', 'graphql'];
 
-/** The functions that sign private media URLs with the CloudFront key pair. */
-export const mediaSigningFunctions: readonly string[] = ['photos'];
+/** The functions that sign private media URLs with the CloudFront key pair: photos, and posts' photos. */
+export const mediaSigningFunctions: readonly string[] = ['photos', 'graphql'];
+
+/**
+ * Functions that only read users' objects: the social graph hands out links to posts' photos,
+ * which are pre-signed S3 GETs (made as the function) until a CloudFront key signs them.
+ */
+export const objectReaderFunctions: readonly string[] = ['graphql'];
+
+/** The functions that push live updates through AppSync's publish mutations (the social counters and fan-out). */
+export const livePublishingFunctions: readonly string[] = ['table-stream'];
 
 /** Read-only table access: the pre-sign-up check writes nothing. */
 const tableReaders: readonly string[] = ['cognito-pre-sign-up'];
@@ -153,13 +168,23 @@ export class StratusStack extends Stack {
       userDataBucket: storage.userDataBucket,
       objectEvents: settings.objectEvents,
     });
-    for (const entry of eventFunctions) wiring.connect(entry, functions.get(entry.name));
+    const graphql = new Graphql(this, 'Graphql', {
+      stage,
+      userPool: identity.userPool,
+      resolver: functions.get('graphql'),
+      logRetention,
+    });
+    // AppSync invokes its data source itself; the other event functions are wired to their sources.
+    for (const entry of eventFunctions) {
+      if (entry.source !== 'appsync:resolver') wiring.connect(entry, functions.get(entry.name));
+    }
 
     for (const f of functions.all) {
       grantTable(f.role, table, tableReaders.includes(f.name) ? 'read' : 'readWrite');
       if (dax) dax.grantDataAccess(f.role);
     }
     for (const name of objectFunctions) grantUserObjects(functions.get(name).role, storage.userDataBucket);
+    for (const name of objectReaderFunctions) grantUserObjectReads(functions.get(name).role, storage.userDataBucket);
     for (const name of accountAdminFunctions) grantAccountAdministration(functions.get(name).role, identity.userPool);
     for (const name of profileAttributeFunctions) grantProfileAttributes(functions.get(name).role, identity.userPool);
     for (const name of mediaSigningFunctions) grantSecretValue(functions.get(name).role, cdn.mediaSigningKey);
@@ -180,6 +205,10 @@ export class StratusStack extends Stack {
         functions.get(name).fn.addEnvironment('SMS_SENDER_ID', settings.smsSenderId);
     }
     for (const name of mediaUrlFunctions) functions.get(name).fn.addEnvironment('MEDIA_URL', cdn.mediaUrl);
+    for (const name of livePublishingFunctions) {
+      graphql.grantPublish(functions.get(name).role);
+      functions.get(name).fn.addEnvironment('APPSYNC_URL', graphql.api.graphqlUrl);
+    }
     // With the placeholder key no URL it signs would be accepted: photos pre-signs S3 GETs until a key is given.
     if (!settings.mediaKeyIsPlaceholder) {
       for (const name of mediaSigningFunctions) {
@@ -212,6 +241,14 @@ export class StratusStack extends Stack {
         cdn.mediaSigningKey.secretArn,
         'Put the media key pair’s private key here, before deploying its public key: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string file://media-private.pem',
       ],
+      GraphqlUrl: [
+        graphql.api.graphqlUrl,
+        'The social app’s GraphQL endpoint (AppSync: queries, mutations, and subscriptions over its real-time endpoint)',
+      ],
+      GraphqlApiKeyId: [
+        graphql.apiKey.attrApiKeyId,
+        'Id of the API key for public reads; see it with aws appsync list-api-keys --api-id <the API id>',
+      ],
       TableName: [table.tableName, 'DynamoDB table'],
       AlarmTopicArn: [monitoring.topic.topicArn, 'Subscribe to receive alarms'],
     };
@@ -223,6 +260,28 @@ export class StratusStack extends Stack {
       });
     }
 
-    acknowledgeFindings({ stack: this, functions, identity, storage, cdn, api, wiring, web, objectFunctions });
+    acknowledgeFindings({
+      stack: this,
+      functions,
+      identity,
+      storage,
+      cdn,
+      api,
+      wiring,
+      web,
+      graphql,
+      objectFunctions,
+      objectReaderFunctions,
+    });
   }
+}
+
+/** Reading users' objects, nothing else of the bucket (the `users/` prefix, as grantUserObjects). */
+function grantUserObjectReads(role: iam.IRole, bucket: s3.IBucket): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects(`${USER_OBJECTS_PREFIX}*`)],
+    }),
+  );
 }

@@ -6,7 +6,7 @@
 // start on this machine, measured in a fresh process by scripts/cold-start.mjs: the size is only
 // a proxy for it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -108,6 +108,8 @@ for (const name of names) {
     plugins: [zodEnglishOnly, cloudFrontSigner],
     metafile: true,
   });
+  // The social app's GraphQL schema is read beside the bundle (src/apps/social/graphql/schema.ts).
+  copyFileSync('src/apps/social/graphql/schema.graphql', join(outdir, 'schema.graphql'));
   const sharp = sharpUse(metafile, `src/functions/${name}.ts`);
   if (sharp === 'at load') {
     throw new Error(

@@ -158,17 +158,22 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
   ];
   const fanOut = settings.fanOut ?? defaultFanOut;
   const social = new SocialService(table, clock, photos, ports.live);
-  const socialGraph = createSocialGraph({
-    table,
-    clock,
-    social,
-    feed: new FeedReader(table),
-    media: ports.media,
-    ...(ports.liveSubscriptions ? { subscriptions: ports.liveSubscriptions } : {}),
-    onUnexpectedError: (error) => settings.onBackgroundError(error, 'GraphQL resolver'),
-  });
+  // Built on first use: only the GraphQL function and the one-machine server need it.
+  let socialGraph: SocialGraph | undefined;
+  const graph = () =>
+    (socialGraph ??= createSocialGraph({
+      table,
+      clock,
+      social,
+      feed: new FeedReader(table),
+      media: ports.media,
+      ...(ports.liveSubscriptions ? { subscriptions: ports.liveSubscriptions } : {}),
+      onUnexpectedError: (error) => settings.onBackgroundError(error, 'GraphQL resolver'),
+    }));
   return {
-    socialGraph,
+    get socialGraph() {
+      return graph();
+    },
     graphqlGuard: graphqlGuard({
       signedIn,
       apiKeys,

@@ -19,9 +19,11 @@ export interface EventFunction {
    * Where its events come from on AWS. The CDK app picks the transport: object-created events
    * reach the function through an SQS queue by default (`-c objectEvents=direct` for S3 → Lambda).
    * A schedule is an EventBridge rule's expression: `schedule:rate(1 minute)`, `schedule:cron(0 3 * * ? *)`.
+   * `appsync:resolver`: the AppSync GraphQL API's Lambda data source (its direct resolvers).
    */
   source:
     | 's3:ObjectCreated'
+    | 'appsync:resolver'
     | 'dynamodb:stream'
     | 'cognito:PreSignUp'
     | 'cognito:PostConfirmation'
@@ -53,4 +55,6 @@ export const eventFunctions: EventFunction[] = [
   { name: 'cognito-post-confirmation', source: 'cognito:PostConfirmation' },
   // Every app's ScheduledJobs, once a minute: jobs claim their due work, so a tick may come late or twice.
   { name: 'scheduler', source: 'schedule:rate(1 minute)' },
+  // The social app's GraphQL API on AppSync: every Query and Mutation field, one invocation each.
+  { name: 'graphql', source: 'appsync:resolver' },
 ];

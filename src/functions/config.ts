@@ -3,6 +3,7 @@ import type { UsagePlan } from '../apps/api-keys/plans.ts';
 import type { FileLimits } from '../apps/files/service.ts';
 import type { PhotoLimits } from '../apps/photos/service.ts';
 import { appSettingsEnv, appSettingsFrom, ConfigError, corsOrigins, parseEnv } from '../apps/settings.ts';
+import type { FanOutOptions } from '../apps/social/events.ts';
 import type { AttachmentLimits } from '../apps/tasks/attachments.ts';
 
 /** An SNS alphanumeric sender id: 1-11 letters and digits, at least one a letter. */
@@ -24,6 +25,13 @@ const schema = z.object({
     .regex(/^[0-9A-Z]+$/, 'must be a CloudFront public key id, e.g. K2JCJMDEHXQW5F')
     .optional(),
   MEDIA_SIGNING_KEY_SECRET: z.string().min(1).optional(),
+  // Only the function that pushes live updates (table-stream) gets it: the AppSync GraphQL endpoint.
+  APPSYNC_URL: z
+    .url({
+      protocol: /^https$/,
+      message: 'must be the AppSync GraphQL endpoint, https://....appsync-api.<region>.amazonaws.com/graphql',
+    })
+    .optional(),
   // SNS's alphanumeric sender id rules; where a country refuses sender ids, SNS sends from a number instead.
   SMS_SENDER_ID: z
     .string()
@@ -52,6 +60,8 @@ export interface AwsConfig {
   photoLimits: PhotoLimits;
   /** Task attachments: bytes per file, files per task. */
   attachmentLimits: AttachmentLimits;
+  /** When the social feed stops fanning an account's posts out (SOCIAL_FANOUT_LIMIT). */
+  fanOut?: FanOutOptions;
   /** The media distribution (public profile pictures, and signed private media with `mediaSigning`). */
   mediaUrl?: string;
   /** CloudFront's key pair for signed media URLs: without it, private media is pre-signed S3 GETs. */
@@ -61,6 +71,8 @@ export interface AwsConfig {
     /** The name or ARN of the Secrets Manager secret holding the PEM private key. */
     privateKeySecret: string;
   };
+  /** The AppSync GraphQL endpoint live updates are pushed to; absent: pushes are dropped. */
+  appsyncUrl?: string;
 }
 
 /** Reads and checks a function's environment; a bad value fails the cold start with what to fix. */
@@ -87,5 +99,6 @@ export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfi
     ...(values.MEDIA_KEY_PAIR_ID && values.MEDIA_SIGNING_KEY_SECRET
       ? { mediaSigning: { keyPairId: values.MEDIA_KEY_PAIR_ID, privateKeySecret: values.MEDIA_SIGNING_KEY_SECRET } }
       : {}),
+    ...(values.APPSYNC_URL ? { appsyncUrl: values.APPSYNC_URL } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { AccountsService } from '../apps/users/service.ts';
 import { TableQuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import type { Identity } from '../platform/identity.ts';
+import type { LiveEvent, LivePublisher } from '../platform/live.ts';
 import type { MediaUrls } from '../platform/media.ts';
 import { ChannelNotifier, type Notifier } from '../platform/notifier.ts';
 import type { ObjectStore } from '../platform/objects.ts';
@@ -98,6 +99,7 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
       objects,
       media: mediaUrls(config, objects, aws, clock),
       notifier: awsNotifier(config, aws),
+      live: livePublisher(config, (error, event) => logger.warn('live update not pushed', { event, error })),
     },
     {
       accounts: new AccountsService(identity, table, clock),
@@ -105,6 +107,7 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
       fileLimits: config.fileLimits,
       photoLimits: config.photoLimits,
       attachmentLimits: config.attachmentLimits,
+      ...(config.fanOut ? { fanOut: config.fanOut } : {}),
       // This execution environment claims scheduled work under its own id. Never the sole runner:
       // ticks run in several environments at once, so another's claim is only taken after its lease.
       schedule: { runnerId: randomUUID() },
@@ -178,4 +181,25 @@ export function mediaUrls(
     mediaUrl ?? `https://${config.bucketName}.s3.${config.region}.amazonaws.com`,
     clock,
   );
+}
+
+/**
+ * Live updates through AppSync when `APPSYNC_URL` is set (the stream function), signed with the
+ * function's own credentials; the publisher and its signer are loaded on the first push. Without
+ * it, and on any failure, a push is dropped: the port is best effort, and an error thrown here
+ * would fail the stream batch and run every stream handler on it again (see appsync-publisher.ts).
+ */
+export function livePublisher(config: AwsConfig, onError: (error: unknown, event: LiveEvent) => void): LivePublisher {
+  const url = config.appsyncUrl;
+  if (!url) return { publish: async () => {} };
+  const appsync = lazyPort<LivePublisher>(async () => {
+    const [{ AppSyncLivePublisher }, { defaultProvider }] = await Promise.all([
+      import('../adapters/aws/appsync-publisher.ts'),
+      import('@aws-sdk/credential-provider-node'),
+    ]);
+    return new AppSyncLivePublisher({ url, region: config.region, credentials: defaultProvider(), onError });
+  });
+  return {
+    publish: (event) => appsync.publish(event).catch((error: unknown) => onError(error, event)),
+  };
 }

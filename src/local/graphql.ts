@@ -54,6 +54,9 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
     logging: false,
     // The HTTP app answers CORS for every route alike.
     cors: false,
+    // Node's own Request and Response, which the HTTP server writes out directly; yoga's
+    // ponyfills would be streamed out piece by piece.
+    fetchAPI: { Request, Response, Headers, ReadableStream, TextEncoder, TextDecoder, URL, URLSearchParams },
   });
 
   const routes = new OpenAPIHono<AppEnv>();

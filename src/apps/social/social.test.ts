@@ -140,7 +140,7 @@ describe('social: posts, likes, comments, follows, feeds and stories', () => {
     const [ada, eve] = [await newUser('Ada'), await newUser('Eve')];
     const create = 'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }';
     const tooLong = await ada.refused('BAD_USER_INPUT', create, { input: { text: 'x'.repeat(2201) } });
-    assert.match(tooLong, /input\.text must be at most 2,200 characters/);
+    assert.match(tooLong, /input\.text: must be at most 2,200 characters/);
     // 2,200 emoji are 2,200 characters, not 8,800 bytes' worth.
     await ada.ok(create, { input: { text: '🙂'.repeat(2200) } });
     const ids = Array.from({ length: 5 }, (_, i) => `01jq0000000000000000000${i}aa`);

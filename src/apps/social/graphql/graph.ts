@@ -86,11 +86,14 @@ function documentChecks(schema: GraphQLSchema) {
     },
     validate(document: DocumentNode, mode: AuthMode): readonly GraphQLError[] {
       let byDocument = validated.get(mode);
-      if (!byDocument) validated.set(mode, (byDocument = new WeakMap()));
+      if (!byDocument) {
+        byDocument = new WeakMap();
+        validated.set(mode, byDocument);
+      }
       let errors = byDocument.get(document);
       if (!errors) {
-        errors = validate(schema, document, [...specifiedRules, ...limitRules(), authorizationRule(mode)]).map((error) =>
-          withCode(error, 'GRAPHQL_VALIDATION_FAILED'),
+        errors = validate(schema, document, [...specifiedRules, ...limitRules(), authorizationRule(mode)]).map(
+          (error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'),
         );
         byDocument.set(document, errors);
       }

@@ -4,8 +4,8 @@
  * front, so graphql-js reads the very same file on one machine and in the Lambda data source.
  */
 import { readFileSync } from 'node:fs';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError, GraphQLScalarType, type GraphQLSchema, Kind } from 'graphql';
-import { createSchema } from 'graphql-yoga';
 import type { GraphContext } from './context.ts';
 
 /** What AppSync declares for every schema (https://docs.aws.amazon.com/appsync/latest/devguide/scalars.html). */
@@ -64,7 +64,7 @@ export const scalars = {
 };
 
 export function buildSocialSchema(resolvers: Record<string, unknown>): GraphQLSchema {
-  return createSchema<GraphContext>({
+  return makeExecutableSchema<GraphContext>({
     typeDefs: [APPSYNC_PRELUDE, schemaSource()],
     resolvers: { ...scalars, ...resolvers },
   });
