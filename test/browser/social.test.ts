@@ -4,36 +4,15 @@
 // a reload. Also: the composer's limit, one's own profile without a Follow button, and axe's
 // WCAG 2.1 AA checks on the feed, a post page and the story viewer.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { smallPng } from '../support/images.ts';
 import type { TestStratus } from '../support/stratus.ts';
+import { seriousViolations } from './axe.ts';
 import { browserHarness, chromiumMissing, PASSWORD } from './support.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', '.artifacts', 'screenshots');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface Violation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** The serious and critical WCAG 2.1 A/AA violations axe finds on the page. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(
-    `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }).then((r) => r.violations)`,
-  )) as Violation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 /** A confirmed user with a username and a display name; returns the access token. */
 async function person(s: TestStratus, email: string, name: string, username: string): Promise<string> {
   const { accessToken } = await s.newUser(email, PASSWORD, name);

@@ -4,7 +4,8 @@ import { SORTABLE_ID } from './ids.ts';
 /** No control characters at all: for names, keys and other one-word values. */
 export const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
 /** No control characters but tab and line breaks: for titles and texts. */
-const noControlCharactersInText = (value: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value);
+export const noControlCharactersInText = (value: string) =>
+  !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value);
 const noLineBreaks = (value: string) => !/[\r\n\u2028\u2029]/.test(value);
 
 /** A one-line text: trimmed, NFC-normalised, no control characters. */

@@ -175,10 +175,8 @@ class Counts {
 async function promoteIfBig(table: Table, target: string, options: FanOutOptions): Promise<void> {
   const profile = await table.get(profileKey(target), { consistent: true });
   if (!profile || profile.bigAccount === true || (profile.followerCount as number) < options.fanOutLimit) return;
-  await forEachPage(table, { partition: userPartition(target), sort: { beginsWith: FOLLOWER_PREFIX } }, (items) =>
-    table.batchWrite({
-      puts: items.map((item) => ({ ...bigFollowKey(idAfter(item.SK, FOLLOWER_PREFIX), target), type: 'bigFollow' })),
-    }),
+  await forEachFollowerPage(table, target, (followers) =>
+    table.batchWrite({ puts: followers.map((sub) => ({ ...bigFollowKey(sub, target), type: 'bigFollow' })) }),
   );
   try {
     await table.update(profileKey(target), { set: { bigAccount: true } }, { condition: when.exists() });
@@ -200,9 +198,7 @@ export function spreadSocialChanges(
   async function eachRecipientPage(author: string, work: (recipients: string[]) => Promise<void>) {
     await work([author]);
     if (await isBig(author)) return;
-    await forEachPage(table, { partition: userPartition(author), sort: { beginsWith: FOLLOWER_PREFIX } }, (items) =>
-      work(items.map((item) => idAfter(item.SK, FOLLOWER_PREFIX))),
-    );
+    await forEachFollowerPage(table, author, work);
   }
 
   async function postCreated(post: Item) {
@@ -218,8 +214,8 @@ export function spreadSocialChanges(
 
   async function postDeleted(postId: string, author: string) {
     await deleteAll(table, { partition: postPartition(postId) });
-    await forEachPage(table, { partition: userPartition(author), sort: { beginsWith: FOLLOWER_PREFIX } }, (items) =>
-      table.batchWrite({ deletes: items.map((item) => feedKey(idAfter(item.SK, FOLLOWER_PREFIX), postId)) }),
+    await forEachFollowerPage(table, author, (followers) =>
+      table.batchWrite({ deletes: followers.map((sub) => feedKey(sub, postId)) }),
     );
     await table.delete(feedKey(author, postId));
   }
@@ -272,11 +268,8 @@ export function spreadSocialChanges(
 
   async function storyDeleted(record: ChangeRecord, story: Item) {
     if (record.userIdentity) return; // expired: the feed entries expire at the same time
-    const author = story.authorId as string;
-    await forEachPage(table, { partition: userPartition(author), sort: { beginsWith: FOLLOWER_PREFIX } }, (items) =>
-      table.batchWrite({
-        deletes: items.map((item) => storyFeedKey(idAfter(item.SK, FOLLOWER_PREFIX), story.id as string)),
-      }),
+    await forEachFollowerPage(table, story.authorId as string, (followers) =>
+      table.batchWrite({ deletes: followers.map((sub) => storyFeedKey(sub, story.id as string)) }),
     );
   }
 
@@ -326,6 +319,13 @@ export function spreadSocialChanges(
         }
       }),
   };
+}
+
+/** `author`'s followers, a page of ids at a time. */
+function forEachFollowerPage(table: Table, author: string, work: (followers: string[]) => Promise<void>) {
+  return forEachPage(table, { partition: userPartition(author), sort: { beginsWith: FOLLOWER_PREFIX } }, (items) =>
+    work(items.map((item) => idAfter(item.SK, FOLLOWER_PREFIX))),
+  );
 }
 
 async function forEachPage(

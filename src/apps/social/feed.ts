@@ -76,9 +76,7 @@ export class FeedReader {
   private async visiblePosts(viewer: string, ids: string[], loader: ItemLoader): Promise<Item[]> {
     const posts = await Promise.all(ids.map((id) => loader.load(postKey(id))));
     const present = posts.filter((post): post is Item => post !== undefined);
-    const authors = [...new Set(present.map((post) => post.authorId as string))].filter((a) => a !== viewer);
-    const followed = await Promise.all(authors.map((author) => loader.load(followingKey(viewer, author))));
-    const allowed = new Set([viewer, ...authors.filter((_, index) => followed[index] !== undefined)]);
+    const allowed = await visibleAuthors(viewer, present, loader);
     return present.filter((post) => allowed.has(post.authorId as string));
   }
 
@@ -128,9 +126,7 @@ export class FeedReader {
     const stories = (await Promise.all(unique.map((ref) => loader.load(storyKey(ref.authorId, ref.id))))).filter(
       (story): story is Item => story !== undefined,
     );
-    const authors = [...new Set(stories.map((story) => story.authorId as string))].filter((a) => a !== viewer);
-    const followed = await Promise.all(authors.map((author) => loader.load(followingKey(viewer, author))));
-    const allowed = new Set([viewer, ...authors.filter((_, index) => followed[index] !== undefined)]);
+    const allowed = await visibleAuthors(viewer, stories, loader);
     const groups = new Map<string, Item[]>();
     for (const story of stories.sort((a, b) => String(a.id).localeCompare(String(b.id)))) {
       const author = story.authorId as string;
@@ -143,4 +139,11 @@ export class FeedReader {
   async seen(viewer: string, storyId: string, loader: ItemLoader): Promise<boolean> {
     return (await loader.load(seenKey(viewer, storyId))) !== undefined;
   }
+}
+
+/** Among the authors of `items`, the viewer and those the viewer follows (one batch of gets). */
+async function visibleAuthors(viewer: string, items: Item[], loader: ItemLoader): Promise<Set<string>> {
+  const authors = [...new Set(items.map((item) => item.authorId as string))].filter((author) => author !== viewer);
+  const followed = await Promise.all(authors.map((author) => loader.load(followingKey(viewer, author))));
+  return new Set([viewer, ...authors.filter((_, index) => followed[index] !== undefined)]);
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import { SORTABLE_ID } from '../common/ids.ts';
+import { noControlCharactersInText } from '../common/model.ts';
 
 export const MAX_POST_CHARACTERS = 2200;
 export const MAX_POST_PHOTOS = 4;
@@ -15,7 +16,6 @@ export const MAX_PAGE = 50;
 
 /** Characters as people count them (code points), after NFC: an emoji is one. */
 const characters = (value: string) => [...value].length;
-const noControlCharacters = (value: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value);
 
 const Text = (max: number) =>
   z
@@ -25,7 +25,7 @@ const Text = (max: number) =>
       z
         .string()
         .refine((value) => characters(value) <= max, `must be at most ${max.toLocaleString('en')} characters`)
-        .refine(noControlCharacters, 'must not contain control characters'),
+        .refine(noControlCharactersInText, 'must not contain control characters'),
     );
 
 export const Id = (what: string) => z.string().regex(SORTABLE_ID, `must be the id of a ${what}`);

@@ -137,7 +137,7 @@ export function socialResolvers(deps: ResolverDeps) {
     unfollow: async (_: unknown, args: Args, context: GraphContext) => {
       const target = parseArgs(UserId, args.userId, 'userId');
       await social.unfollow(signedIn(context), target);
-      return (await profile(context, target)) ?? { PK: '', SK: '', sub: target, name: 'Deleted account' };
+      return (await profile(context, target)) ?? deletedAccount(target);
     },
     createStory: (_: unknown, args: Args, context: GraphContext) =>
       social.createStory(signedIn(context), parseArgs(CreateStoryInput, args.input, 'input')),
@@ -185,7 +185,7 @@ export function socialResolvers(deps: ResolverDeps) {
 
   /** An author whose account is being deleted (its posts go right after). */
   const authorOf = async (item: Item, context: GraphContext) =>
-    (await profile(context, item.authorId as string)) ?? { sub: item.authorId, name: 'Deleted account' };
+    (await profile(context, item.authorId as string)) ?? deletedAccount(item.authorId as string);
 
   const Post = {
     author: (item: Item, _: Args, context: GraphContext) => authorOf(item, context),
@@ -229,6 +229,9 @@ export function socialResolvers(deps: ResolverDeps) {
     ...(deps.subscriptions ? { Subscription: subscriptionResolvers(deps.subscriptions, social) } : {}),
   };
 }
+
+/** What a profile reads as while its account is being deleted (its posts and follows go right after). */
+const deletedAccount = (sub: string): Item => ({ PK: '', SK: '', sub, name: 'Deleted account' });
 
 function attribute(item: Item, name: string): string | null {
   const value = (item.attributes as Record<string, string> | undefined)?.[name];
