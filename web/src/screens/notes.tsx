@@ -288,8 +288,9 @@ function EditNote({ id }: { id: string }) {
       navigate(notePage(id), { replace: true });
     } catch (caught) {
       if (!(caught instanceof ApiError && caught.status === 412)) throw caught;
-      setUnsaved(fields.body);
+      // The notice says the form shows the latest version: show it once that is true.
       await reload();
+      setUnsaved(fields.body);
     }
   };
 
