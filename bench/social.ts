@@ -26,7 +26,7 @@ export const FEED_QUERY = `query Feed($limit: Int) {
 }`;
 
 /** The accounts, follows and posts, written through the social service and its stream handlers. */
-async function seed(dataDir: string, reader: string): Promise<void> {
+export async function seed(dataDir: string, reader: string): Promise<void> {
   const runtime = await createLocalRuntime(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }));
   try {
     const clock = { now: () => Date.now() };

@@ -17,6 +17,15 @@ tableContract(
   },
   { partitionPrefix: 'USER#' },
 );
+tableContract(
+  'SQLite behind the read cache, partitions outside USER#',
+  async () => {
+    const db = openDatabase(':memory:');
+    const clock = new TestClock();
+    return { table: new CachedTable(new SqliteTable(db, clock), { clock }), clock, close: async () => void db.close() };
+  },
+  { partitionPrefix: 'POST#' },
+);
 
 function cachedSqlite() {
   const db = openDatabase(':memory:');
@@ -110,12 +119,59 @@ describe('read cache', () => {
     close();
   });
 
-  test('partitions outside USER# are never cached', async () => {
+  test('other partitions are cached one by one, and their index partitions never', async () => {
     const { sqlite, cached, close } = cachedSqlite();
-    await cached.put({ PK: 'USERNAME#ada', SK: 'USERNAME', holderId: 'a' });
-    await cached.get({ PK: 'USERNAME#ada', SK: 'USERNAME' });
-    await sqlite.put({ PK: 'USERNAME#ada', SK: 'USERNAME', holderId: 'b' });
-    assert.equal((await cached.get({ PK: 'USERNAME#ada', SK: 'USERNAME' }))?.holderId, 'b');
+    const post = { PK: 'POST#1', SK: 'METADATA' };
+    await cached.put({ ...post, text: 'first', GSI1PK: 'TAG#cats', GSI1SK: '1' });
+    await cached.put({ PK: 'POST#2', SK: 'METADATA', text: 'other' });
+    assert.equal((await cached.get(post))?.text, 'first');
+    assert.equal((await cached.get({ PK: 'POST#2', SK: 'METADATA' }))?.text, 'other');
+    assert.equal((await cached.query({ partition: 'POST#1' })).items.length, 1);
+    // Behind the cache's back: the cached copies are served, proving they are cached.
+    await sqlite.put({ ...post, text: 'behind', GSI1PK: 'TAG#cats', GSI1SK: '1' });
+    assert.equal((await cached.get(post))?.text, 'first');
+    // A write to POST#1 through the cache drops POST#1's reads and leaves POST#2's.
+    const hits = cached.stats().hits;
+    await cached.put({ PK: 'POST#1', SK: 'LIKE#a' });
+    assert.equal((await cached.get(post))?.text, 'behind');
+    assert.equal((await cached.query({ partition: 'POST#1' })).items.length, 2);
+    assert.equal((await cached.get({ PK: 'POST#2', SK: 'METADATA' }))?.text, 'other');
+    assert.equal(cached.stats().hits, hits + 1, "POST#2's entry survived POST#1's write");
+    // An index partition outside USER# is read from the table every time.
+    assert.equal((await cached.query({ index: 'GSI1', partition: 'TAG#cats' })).items.length, 1);
+    await sqlite.update(post, { set: { GSI1PK: 'TAG#dogs' } });
+    assert.equal((await cached.query({ index: 'GSI1', partition: 'TAG#cats' })).items.length, 0);
+    close();
+  });
+
+  test('a batch get takes what it can from memory, absent items included, and reads the rest in one call', async () => {
+    const { sqlite, cached, close } = cachedSqlite();
+    await cached.put({ PK: 'POST#1', SK: 'METADATA', text: 'one' });
+    await cached.put({ PK: 'USER#a', SK: 'PROFILE', name: 'Ada' });
+    const keys = [
+      { PK: 'POST#1', SK: 'METADATA' },
+      { PK: 'POST#1', SK: 'LIKE#USER#a' },
+      { PK: 'USER#a', SK: 'PROFILE' },
+    ];
+    assert.deepEqual((await cached.batchGet(keys)).map((item) => item.SK).sort(), ['METADATA', 'PROFILE']);
+    // Behind the cache's back: a like appears and the post changes; the batch still reads the cached copies.
+    await sqlite.put({ PK: 'POST#1', SK: 'LIKE#USER#a' });
+    await sqlite.put({ PK: 'POST#1', SK: 'METADATA', text: 'changed' });
+    let calls = 0;
+    const batchGet = sqlite.batchGet.bind(sqlite);
+    sqlite.batchGet = async (asked) => {
+      calls += 1;
+      return batchGet(asked);
+    };
+    const again = await cached.batchGet([...keys, { PK: 'POST#2', SK: 'METADATA' }]);
+    assert.deepEqual(again.map((item) => item.SK).sort(), ['METADATA', 'PROFILE']);
+    assert.equal(again.find((item) => item.SK === 'METADATA')?.text, 'one');
+    assert.equal(calls, 1, 'only the key never read went to the table');
+    // A write through the cache to POST#1 is seen by the next batch, like and all.
+    await cached.update({ PK: 'POST#1', SK: 'METADATA' }, { set: { text: 'two' } });
+    const fresh = await cached.batchGet(keys);
+    assert.deepEqual(fresh.map((item) => item.SK).sort(), ['LIKE#USER#a', 'METADATA', 'PROFILE']);
+    assert.equal(fresh.find((item) => item.SK === 'METADATA')?.text, 'two');
     close();
   });
 });

@@ -27,21 +27,26 @@ export interface ReadCacheStats {
   entries: number;
 }
 
-/** What the cache is allowed to hold: per-user partitions, the hot reads of the apps. */
-const CACHED_SCOPE = /^USER#[^#]+/;
+/** A user's own partitions: one scope holds all of them, and their index partitions too. */
+const USER_SCOPE = /^USER#[^#]+/;
 
 /**
- * A read-through cache in front of a Table (the role DAX plays), for the hot per-user reads:
- * to-do lists and items, profiles. It holds only partitions under `USER#<sub>`, and the key
- * design keeps a rule this cache relies on: an index partition that starts with `USER#<sub>`
- * holds only items of partition `USER#<sub>`. So one write invalidates everything cached for
- * that user (its "scope"), and nothing of any other user can be served for it.
+ * A read-through cache in front of a Table (the role DAX plays) for the hot reads: to-do lists
+ * and items, profiles, feeds, posts and their likes. Each cached read belongs to a *scope*, and a
+ * write drops every cached read of each scope it touches, after it lands:
  *
- * Every write through this table invalidates its scope after it lands, and a read that
- * overlapped a write never stores its (possibly older) result: each scope has a generation,
- * bumped by writes, that a read must see unchanged to store. So a user never reads a stale
- * item after their own write. Writes made by another process are not seen: on AWS that is
- * DAX's job, and on one machine every write goes through this process.
+ * - `USER#<sub>` partitions, and index partitions that start with `USER#<sub>`, share the
+ *   user's scope. The key design keeps the rule this relies on: an index partition that starts
+ *   with `USER#<sub>` holds only items of partition `USER#<sub>`. So one write invalidates
+ *   everything cached for that user, and nothing of any other user can be served for it.
+ * - Any other partition is its own scope, for gets and base-table queries. Its index partitions
+ *   are never cached: an update that moves an item out of one names only where it goes, not
+ *   where it was, so the old one could not be invalidated.
+ *
+ * A read that overlapped a write never stores its (possibly older) result: each scope has a
+ * generation, bumped by writes, that a read must see unchanged to store. So nobody reads a
+ * stale item after a write has landed. Writes made by another process are not seen: on AWS
+ * that is DAX's job, and on one machine every write goes through this process.
  */
 export class CachedTable implements Table {
   private readonly entries: LRUCache<string, CachedRead>;
@@ -71,21 +76,44 @@ export class CachedTable implements Table {
   }
 
   async get(key: Key, options?: { consistent?: boolean }): Promise<Item | undefined> {
-    const scope = scopeOf(key.PK);
-    if (!scope) return this.inner.get(key, options);
-    const cacheKey = `g\u0000${key.PK}\u0000${key.SK}`;
+    const cacheKey = getKey(key);
     const cached = this.entries.get(cacheKey);
     if (cached) {
       this.hits++;
-      const item = cached.value as Item | undefined;
-      return item && isExpired(item, epochSeconds(this.clock)) ? undefined : item;
+      return live(cached.value as Item | undefined, epochSeconds(this.clock));
     }
     this.misses++;
-    return this.readThrough(scope, cacheKey, () => this.inner.get(key, options));
+    return this.readThrough(scopeOf(key.PK), cacheKey, () => this.inner.get(key, options));
+  }
+
+  /** Each key from memory if it can be; the rest with one batch get (as DAX does for BatchGetItem). */
+  async batchGet(keys: Key[]): Promise<Item[]> {
+    const now = epochSeconds(this.clock);
+    const found: Item[] = [];
+    const missed: Key[] = [];
+    for (const key of keys) {
+      const cached = this.entries.get(getKey(key));
+      if (!cached) missed.push(key);
+      else {
+        this.hits++;
+        const item = live(cached.value as Item | undefined, now);
+        if (item) found.push(item);
+      }
+    }
+    if (missed.length === 0) return found;
+    this.misses += missed.length;
+    const started = missed.map((key) => this.readStarted(scopeOf(key.PK)));
+    const items = await this.inner.batchGet(missed);
+    const byKey = new Map(items.map((item) => [getKey(item), item]));
+    missed.forEach((key, index) => {
+      const cacheKey = getKey(key);
+      this.store(started[index] as ReadStart, cacheKey, byKey.get(cacheKey));
+    });
+    return [...found, ...items];
   }
 
   async query(input: QueryInput): Promise<Page> {
-    const scope = scopeOf(input.partition);
+    const scope = input.index ? userScopeOf(input.partition) : scopeOf(input.partition);
     if (!scope) return this.inner.query(input);
     const cacheKey = `q\u0000${JSON.stringify(input)}`;
     const cached = this.entries.get(cacheKey);
@@ -99,10 +127,6 @@ export class CachedTable implements Table {
     }
     this.misses++;
     return this.readThrough(scope, cacheKey, () => this.inner.query(input));
-  }
-
-  async batchGet(keys: Key[]): Promise<Item[]> {
-    return this.inner.batchGet(keys);
   }
 
   async put(item: Item, options?: PutOptions): Promise<Item | undefined> {
@@ -134,26 +158,36 @@ export class CachedTable implements Table {
     cacheKey: string,
     read: () => Promise<T>,
   ): Promise<T> {
-    const before = this.generations.get(scope) ?? 0;
-    const epoch = this.epoch;
+    const started = this.readStarted(scope);
     const value = await read();
-    // A write to this scope landed while reading: the result may predate it, so do not keep it.
-    if ((this.generations.get(scope) ?? 0) !== before || this.epoch !== epoch) return value;
+    this.store(started, cacheKey, value);
+    return value;
+  }
+
+  private readStarted(scope: string): ReadStart {
+    return { scope, generation: this.generations.get(scope) ?? 0, epoch: this.epoch };
+  }
+
+  /** Keeps what a read found, unless a write to its scope landed while it ran (it may predate that). */
+  private store(started: ReadStart, cacheKey: string, value: Item | undefined | Page): void {
+    const { scope } = started;
+    if ((this.generations.get(scope) ?? 0) !== started.generation || this.epoch !== started.epoch) return;
     deepFreeze(value);
     this.entries.set(cacheKey, { scope, value, bytes: approximateBytes(value) });
     const keys = this.keysByScope.get(scope) ?? new Set<string>();
     keys.add(cacheKey);
     this.keysByScope.set(scope, keys);
-    return value;
   }
 
   /** Runs a write, then drops every cached read of each scope it may have changed (even if it failed). */
   private async invalidating<T>(touched: ReadonlyArray<object>, write: () => Promise<T>): Promise<T> {
     const scopes = new Set<string>();
     for (const attributes of touched) {
-      for (const name of ['PK', indexKeys.GSI1[0], indexKeys.GSI2[0]]) {
+      const { PK } = attributes as Record<string, unknown>;
+      if (typeof PK === 'string') scopes.add(scopeOf(PK));
+      for (const name of [indexKeys.GSI1[0], indexKeys.GSI2[0]]) {
         const value = (attributes as Record<string, unknown>)[name];
-        const scope = typeof value === 'string' ? scopeOf(value) : undefined;
+        const scope = typeof value === 'string' ? userScopeOf(value) : undefined;
         if (scope) scopes.add(scope);
       }
     }
@@ -190,9 +224,24 @@ interface CachedRead {
   bytes: number;
 }
 
-function scopeOf(partition: string): string | undefined {
-  return CACHED_SCOPE.exec(partition)?.[0];
+interface ReadStart {
+  scope: string;
+  generation: number;
+  epoch: number;
 }
+
+function userScopeOf(partition: string): string | undefined {
+  return USER_SCOPE.exec(partition)?.[0];
+}
+
+/** The scope of a base-table partition: its user's, or its own. */
+function scopeOf(partition: string): string {
+  return userScopeOf(partition) ?? partition;
+}
+
+const getKey = (key: Key) => `g\u0000${key.PK}\u0000${key.SK}`;
+
+const live = (item: Item | undefined, now: number) => (item && isExpired(item, now) ? undefined : item);
 
 function approximateBytes(value: Item | undefined | Page): number {
   if (!value) return 64;

@@ -1,7 +1,7 @@
 /**
- * The social app's GraphQL endpoint on one machine, `/graphql`: graphql-yoga for queries,
- * mutations and subscriptions over SSE (through the HTTP app, behind its headers, CORS and
- * limits), and graphql-ws on the same path for subscriptions over WebSocket. Both run the same
+ * The social app's GraphQL endpoint on one machine, `/graphql`, through the HTTP app (behind its
+ * headers, CORS and limits): queries and mutations straight into the graph (`graphql-http.ts`),
+ * subscriptions over SSE by graphql-yoga, and over WebSocket by graphql-ws on the same path. Both run the same
  * schema, checks and error shaping as the AppSync data source (`SocialGraph`).
  */
 import type { IncomingMessage } from 'node:http';
@@ -17,6 +17,7 @@ import type { GraphAuth } from '../apps/social/graphql/auth.ts';
 import type { SocialGraph } from '../apps/social/graphql/graph.ts';
 import { graphAuthOf } from '../apps/social/guard.ts';
 import type { AppEnv } from '../http/context.ts';
+import { graphqlOverHttp } from './graphql-http.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 /** A subscribe message is small; nothing a client sends needs more. */
@@ -60,7 +61,12 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   });
 
   const routes = new OpenAPIHono<AppEnv>();
-  routes.on(['GET', 'POST'], GRAPHQL_PATH, options.guard, (c) => yoga.fetch(c.req.raw, { auth: graphAuthOf(c) }));
+  const queriesAndMutations = graphqlOverHttp(graph, graphAuthOf);
+  routes.on(['GET', 'POST'], GRAPHQL_PATH, options.guard, (c) =>
+    c.req.header('Accept')?.includes('text/event-stream')
+      ? yoga.fetch(c.req.raw, { auth: graphAuthOf(c) })
+      : queriesAndMutations(c),
+  );
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const authOf = new WeakMap<object, GraphAuth>();

@@ -14,9 +14,14 @@ export type ItemLoader = DataLoader<Key, Item | undefined, string>;
 export function itemLoader(table: Table): ItemLoader {
   return new DataLoader<Key, Item | undefined, string>(
     async (keys) => {
-      const found = new Map<string, Item>();
-      for (const item of await table.batchGet([...keys])) found.set(id(item), item);
-      return keys.map((key) => found.get(id(key)));
+      // By partition, then sort key: no joined string to build and hash for every item.
+      const found = new Map<string, Map<string, Item>>();
+      for (const item of await table.batchGet([...keys])) {
+        const partition = found.get(item.PK) ?? new Map<string, Item>();
+        partition.set(item.SK, item);
+        found.set(item.PK, partition);
+      }
+      return keys.map((key) => found.get(key.PK)?.get(key.SK));
     },
     { cacheKeyFn: id, maxBatchSize: limits.batchGetKeys },
   );

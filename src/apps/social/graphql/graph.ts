@@ -7,14 +7,15 @@
 import {
   type DocumentNode,
   type ExecutionResult,
-  execute,
   GraphQLError,
   type GraphQLSchema,
   getOperationAST,
+  type OperationTypeNode,
   parse,
   specifiedRules,
   validate,
 } from 'graphql';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../../../platform/errors.ts';
@@ -38,6 +39,8 @@ export interface SocialGraph {
   schema: GraphQLSchema;
   /** Runs one query or mutation: what the AppSync Lambda data source calls. */
   execute(request: GraphRequest): Promise<ExecutionResult>;
+  /** The kind of operation the request would run; undefined if its document does not parse. */
+  operationOf(request: Omit<GraphRequest, 'auth'>): OperationTypeNode | undefined;
   /** A fresh context for one request (or one subscription). */
   contextFor(auth: GraphAuth): GraphContext;
   /** The same checks and error shaping, for graphql-yoga. */
@@ -70,6 +73,7 @@ const codes: Record<number, string> = {
 function documentChecks(schema: GraphQLSchema) {
   const parsed = new LRUCache<string, DocumentNode>({ max: 1000 });
   const validated = new Map<AuthMode, WeakMap<DocumentNode, readonly GraphQLError[]>>();
+  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery>>();
   return {
     /** Throws a GraphQLError (syntax, or too many tokens). */
     parse(source: string): DocumentNode {
@@ -92,14 +96,42 @@ function documentChecks(schema: GraphQLSchema) {
       }
       let errors = byDocument.get(document);
       if (!errors) {
-        errors = validate(schema, document, [...specifiedRules, ...limitRules(), authorizationRule(mode)]).map(
-          (error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'),
-        );
+        errors = validationErrors(document, mode, schema).map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
         byDocument.set(document, errors);
       }
       return errors;
     },
+    /**
+     * The document compiled into a function once (graphql-jit), then run for every request that
+     * sends it: graphql-js interprets the document anew on each run, which was a third of a feed
+     * page's CPU time (bench/README.md). Only valid documents get here.
+     */
+    compiled(document: DocumentNode, operationName: string | undefined): CompiledQuery | ExecutionResult {
+      let byOperation = compiled.get(document);
+      if (!byOperation) {
+        byOperation = new Map();
+        compiled.set(document, byOperation);
+      }
+      let query = byOperation.get(operationName ?? '');
+      if (!query) {
+        const result = compileQuery(schema, document, operationName);
+        if (!isCompiledQuery(result)) return result;
+        query = result;
+        byOperation.set(operationName ?? '', query);
+      }
+      return query;
+    },
   };
+}
+
+/** graphql-armor's depth limit throws its error instead of reporting it: both are the document's fault. */
+function validationErrors(document: DocumentNode, mode: AuthMode, schema: GraphQLSchema): readonly GraphQLError[] {
+  try {
+    return validate(schema, document, [...specifiedRules, ...limitRules(), authorizationRule(mode)]);
+  } catch (error) {
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
 }
 
 /** The error with `code` in its extensions, unless it names one already. */
@@ -146,6 +178,13 @@ export function createSocialGraph(deps: GraphDeps): SocialGraph {
     schema,
     contextFor,
     clientError,
+    operationOf(request) {
+      try {
+        return getOperationAST(checks.parse(request.document), request.operationName)?.operation;
+      } catch {
+        return undefined;
+      }
+    },
     async execute(request) {
       let document: DocumentNode;
       try {
@@ -158,13 +197,9 @@ export function createSocialGraph(deps: GraphDeps): SocialGraph {
       if (getOperationAST(document, request.operationName)?.operation === 'subscription') {
         return { errors: [new GraphQLError('Subscriptions are served over WebSocket or SSE, not here')] };
       }
-      const result = (await execute({
-        schema,
-        document,
-        variableValues: request.variables ?? null,
-        operationName: request.operationName ?? null,
-        contextValue: contextFor(request.auth),
-      })) as ExecutionResult;
+      const query = checks.compiled(document, request.operationName);
+      if (!isCompiledQuery(query)) return { errors: (query.errors ?? []).map(clientError) };
+      const result = await query.query(undefined, contextFor(request.auth), request.variables ?? {});
       return result.errors ? { ...result, errors: result.errors.map(clientError) } : result;
     },
     plugins: [

@@ -43,7 +43,9 @@ function stringScalar(name: string, description: string, valid: (value: string) 
   return new GraphQLScalarType({
     name,
     description,
-    serialize: check,
+    // What goes out was checked on its way in (or made here): a page of posts would otherwise
+    // run the date-time pattern on every post, each time it is read.
+    serialize: (value) => (typeof value === 'string' ? value : check(value)),
     parseValue: check,
     parseLiteral: (ast) => check(ast.kind === Kind.STRING ? ast.value : undefined),
   });
