@@ -46,7 +46,40 @@ describe('social GraphQL API: auth modes, limits, batched loading, subscriptions
       rawBody: '{"query":',
       headers: { 'content-type': 'application/json' },
     });
-    assert.ok(notJson.status >= 400 && notJson.status < 500, `status ${notJson.status}`);
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body.errors[0].message, /not valid JSON/);
+  });
+
+  test('GraphQL over HTTP: GET reads, a mutation over GET is refused unrun, and requests that are not GraphQL get 4xx', async () => {
+    const { token } = await newUser();
+    const raw = (body: string, headers: Record<string, string> = {}) =>
+      s.request('POST', '/graphql', {
+        token,
+        rawBody: body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+    const read = await s.request('GET', `/graphql?query=${encodeURIComponent('{ me { displayName } }')}`, { token });
+    assert.equal(read.status, 200);
+    assert.equal(read.body.data.me.displayName, 'Someone');
+
+    const create = encodeURIComponent('mutation { createPost(input: { text: "over GET" }) { id } }');
+    const viaGet = await s.request('GET', `/graphql?query=${create}`, { token });
+    assert.equal(viaGet.status, 405);
+    assert.equal(viaGet.headers.get('allow'), 'POST');
+    const mine = await s.graphql('{ me { postCount posts { items { id } } } }', {}, { token });
+    assert.deepEqual(mine.body.data.me.posts.items, [], 'the refused mutation wrote nothing');
+
+    assert.equal((await raw('[{"query":"{ me { id } }"}]')).status, 400, 'batches are refused');
+    assert.match((await raw('{"query":"{ me { id } }","variables":[1]}')).body.errors[0].message, /variables/);
+    assert.match((await raw('{"variables":{}}')).body.errors[0].message, /query: a GraphQL document is required/);
+    assert.equal((await raw('{"query":"{ me { id } }"}', { 'content-type': 'text/plain' })).status, 415);
+    assert.equal((await raw('{"query":"{ me { id } }"}', { accept: 'text/html' })).status, 406);
+
+    // Under the spec's media type, a document that never ran answers 400; under plain JSON, 200 with errors.
+    const strict = await raw('{"query":"{ me { password } }"}', { accept: 'application/graphql-response+json' });
+    assert.equal(strict.status, 400);
+    assert.match(strict.headers.get('content-type') ?? '', /application\/graphql-response\+json/);
+    assert.equal((await raw('{"query":"{ me { password } }"}', { accept: 'application/json' })).status, 200);
   });
 
   test('over-deep, over-costly and alias-flooding queries are refused before anything runs', async () => {
