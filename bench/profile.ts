@@ -36,4 +36,3 @@ try {
 } finally {
   await rm(dataDir, { recursive: true, force: true });
 }
-
