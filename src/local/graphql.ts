@@ -22,6 +22,11 @@ import { graphqlOverHttp } from './graphql-http.ts';
 export const GRAPHQL_PATH = '/graphql';
 /** A subscribe message is small; nothing a client sends needs more. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * Each subscription holds a listener on the live bus for as long as the socket lives: a page
+ * needs a handful (a post's comments and likes, the feed), so a client asking for more is stuck.
+ */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
 
 export interface GraphqlServerOptions {
   graph: SocialGraph;
@@ -88,6 +93,15 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       onSubscribe: async (ctx, _id, payload) => {
         const auth = authOf.get(ctx.extra.socket);
         if (!auth) return [new GraphQLError('Sign in first', { extensions: { code: 'UNAUTHENTICATED' } })];
+        // This subscription is already counted among the socket's.
+        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [
+            new GraphQLError(
+              `At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection: complete one you no longer need`,
+              { extensions: { code: 'TOO_MANY_REQUESTS' } },
+            ),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ auth });
         let document: ExecutionArgs['document'];
         try {

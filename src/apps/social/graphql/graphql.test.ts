@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { TestStratus } from '../../../../test/support/stratus.ts';
+import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../../local/graphql.ts';
 import type { Table } from '../../../platform/table.ts';
 
 describe('social GraphQL API: auth modes, limits, batched loading, subscriptions over WebSocket and SSE', () => {
@@ -294,6 +295,39 @@ describe('social GraphQL API: auth modes, limits, batched loading, subscriptions
       assert.deepEqual(comment.data.onCommentAdded.author, { displayName: 'Bob' });
       const [like] = (await likes.done) as { data: { onLikeChanged: unknown } }[];
       assert.deepEqual(like?.data.onLikeChanged, { postId, likeCount: 1 });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  test('over WebSocket: one connection holds at most 50 subscriptions; completing one makes room', async () => {
+    const ada = await newUser('Ada');
+    const { body } = await s.graphql(
+      'mutation { createPost(input: { text: "watched" }) { id } }',
+      {},
+      { token: ada.token },
+    );
+    const client = wsClient({ Authorization: `Bearer ${ada.token}` });
+    const watch = () =>
+      collect(
+        client,
+        'subscription($p: ID!) { onLikeChanged(postId: $p) { likeCount } }',
+        { p: body.data.createPost.id },
+        1,
+      );
+    try {
+      const held = Array.from({ length: MAX_SUBSCRIPTIONS_PER_SOCKET }, watch);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the subscriptions are in place
+      await assert.rejects(watch().done, (errors: { message: string; extensions: { code: string } }[]) => {
+        assert.equal(errors[0]?.extensions.code, 'TOO_MANY_REQUESTS');
+        assert.match(errors[0]?.message ?? '', /At most 50 subscriptions per connection/);
+        return true;
+      });
+      held[0]?.stop();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const room = watch();
+      const early = await Promise.race([room.done, new Promise((resolve) => setTimeout(() => resolve('open'), 300))]);
+      assert.equal(early, 'open', 'the new subscription is held open, not refused');
     } finally {
       await client.dispose();
     }
