@@ -5,6 +5,7 @@ import { requireUser } from '../http/middleware/auth.ts';
 import { rateLimit } from '../http/middleware/rate-limit.ts';
 import { DailyQuotas, type QuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { Federation } from '../platform/identity.ts';
 import type { LivePublisher } from '../platform/live.ts';
 import type { MediaUrls } from '../platform/media.ts';
 import type { Notifier } from '../platform/notifier.ts';
@@ -50,6 +51,8 @@ import { TaskService } from './tasks/service.ts';
 import { todoRoutes } from './todos/routes.ts';
 import { TodoService } from './todos/service.ts';
 import { deleteUserDataOnAccountRemoval } from './users/events.ts';
+import { type FederationProvider, FederationService } from './users/federation.ts';
+import { federationRoutes } from './users/federation-routes.ts';
 import { accountRoutes } from './users/routes.ts';
 import type { AccountsService } from './users/service.ts';
 
@@ -67,6 +70,8 @@ export interface AppPorts {
   live: LivePublisher;
   /** Where this runtime serves GraphQL subscriptions itself (one machine); absent on AWS. */
   liveSubscriptions?: LiveSubscriptions;
+  /** Links between outside identities and accounts (the built-in issuer); absent on AWS for now. */
+  federation?: Federation;
 }
 
 export interface AppSettings {
@@ -84,6 +89,10 @@ export interface AppSettings {
   schedule: Pick<ScheduleOptions, 'runnerId' | 'soleRunner'>;
   /** The web app's address, for the links it opens (share links' gallery pages). */
   webUrl: string;
+  /** The API's public address, where outside sign-in providers send the browser back; default `webUrl`. */
+  apiUrl?: string;
+  /** Outside OpenID Connect providers to sign in with (`FEDERATION_PROVIDERS`). */
+  federationProviders?: FederationProvider[];
   onBackgroundError(error: unknown, what: string): void;
 }
 
@@ -157,6 +166,18 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
     }),
   ];
   const fanOut = settings.fanOut ?? defaultFanOut;
+  const withFederation = (routes: OpenAPIHono<AppEnv>) => {
+    if (!ports.federation) return routes;
+    const service = new FederationService(
+      settings.federationProviders ?? [],
+      ports.federation,
+      table,
+      clock,
+      settings.apiUrl ?? settings.webUrl,
+      (error, provider) => settings.onBackgroundError(error, `sign-in with ${provider}`),
+    );
+    return routes.route('/', federationRoutes(service, signedIn, settings.webUrl));
+  };
   const social = new SocialService(table, clock, photos, ports.live);
   // Built on first use: only the GraphQL function and the one-machine server need it.
   let socialGraph: SocialGraph | undefined;
@@ -182,7 +203,7 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       perAddress: { ratePerSecond: rateLimits.perAddress, burst: 2 * rateLimits.perAddress },
     }),
     routes: {
-      auth: accountRoutes(accounts, signedIn).route('/', avatarRoutes(avatars, signedIn)),
+      auth: withFederation(accountRoutes(accounts, signedIn).route('/', avatarRoutes(avatars, signedIn))),
       todos: todoRoutes(new TodoService(table, clock), signedIn),
       notes: noteRoutes(new NoteService(table, clock), signedIn),
       bookmarks: bookmarkRoutes(new BookmarkService(table, clock), signedIn),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AppSettings } from './index.ts';
 import { defaultFanOut } from './social/events.ts';
+import { FederationProviders } from './users/federation.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -69,6 +70,8 @@ export const appSettingsEnv = {
     .positive('must be more than 0')
     .max(268, 'must be at most 268 (the most libvips decodes)')
     .default(100),
+  /** Outside sign-in providers: a JSON array of {id, name, issuer, clientId, clientSecret?, scopes?}. */
+  FEDERATION_PROVIDERS: FederationProviders.optional(),
 };
 
 type AppSettingsValues = z.infer<z.ZodObject<typeof appSettingsEnv>>;
@@ -104,7 +107,10 @@ export function corsOrigins(value: string | undefined, fallback: string[]): stri
 /** The parts of `AppSettings` that come from the environment. */
 export function appSettingsFrom(
   values: AppSettingsValues,
-): Pick<AppSettings, 'rateLimits' | 'fileLimits' | 'photoLimits' | 'attachmentLimits' | 'usagePlans'> &
+): Pick<
+  AppSettings,
+  'rateLimits' | 'fileLimits' | 'photoLimits' | 'attachmentLimits' | 'usagePlans' | 'federationProviders'
+> &
   Required<Pick<AppSettings, 'fanOut'>> {
   return {
     fanOut: { ...defaultFanOut, fanOutLimit: values.SOCIAL_FANOUT_LIMIT },
@@ -113,5 +119,6 @@ export function appSettingsFrom(
     fileLimits: { quotaBytes: values.FILES_QUOTA_MB * 1024 ** 2, maxFileBytes: values.FILES_MAX_FILE_MB * 1024 ** 2 },
     rateLimits: { perUser: values.RATE_LIMIT_PER_USER, perAddress: values.RATE_LIMIT_PER_ADDRESS },
     ...(values.USAGE_PLANS ? { usagePlans: values.USAGE_PLANS } : {}),
+    ...(values.FEDERATION_PROVIDERS ? { federationProviders: values.FEDERATION_PROVIDERS } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type { PhotoLimits } from '../apps/photos/service.ts';
 import { appSettingsEnv, appSettingsFrom, corsOrigins, megabytes, parseEnv } from '../apps/settings.ts';
 import type { FanOutOptions } from '../apps/social/events.ts';
 import type { AttachmentLimits } from '../apps/tasks/attachments.ts';
+import type { FederationProvider } from '../apps/users/federation.ts';
 import { WEB_DIST } from './web-app.ts';
 
 const port = z.coerce
@@ -72,6 +73,8 @@ export interface Config {
   schedulerTickMs: number;
   /** The built web app served at / (default `web/dist`, which `npm start` builds). */
   webDir: string;
+  /** Outside OpenID Connect providers to sign in with (`FEDERATION_PROVIDERS`). */
+  federationProviders?: FederationProvider[];
 }
 
 /**

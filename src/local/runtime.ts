@@ -120,6 +120,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     {
       live,
       liveSubscriptions: live,
+      federation: identity,
       table,
       clock,
       quotaStore: new SqliteQuotaStore(db, clock),
@@ -138,6 +139,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       webUrl: config.publicUrl,
       rateLimits: config.rateLimits,
       ...(config.usagePlans ? { usagePlans: config.usagePlans } : {}),
+      ...(config.federationProviders ? { federationProviders: config.federationProviders } : {}),
       onBackgroundError: (error, what) => logger.warn({ err: error }, `${what} failed`),
     },
   );

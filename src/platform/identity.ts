@@ -111,3 +111,45 @@ export interface Identity {
   /** Checks signature, issuer, client id, `token_use` and expiry. Throws `NotAuthorized`. */
   verifyAccessToken(token: string): Promise<AccessClaims>;
 }
+
+/** Who an outside provider says signed in, after Stratus checked its ID token. */
+export interface ExternalIdentity {
+  /** The provider's id in Stratus's registry (`google`, `acme-sso`, ...). */
+  provider: string;
+  /** The provider's `sub`: stable for the person at that provider. */
+  subject: string;
+  email?: string;
+  emailVerified: boolean;
+  name?: string;
+}
+
+export interface LinkedIdentity {
+  provider: string;
+  email?: string;
+  linkedAt: string;
+}
+
+/**
+ * Sign-in through an outside OpenID Connect provider (Cognito's federated identities). Stratus
+ * runs the provider's code flow itself and checks its ID token (`src/apps/users/federation.ts`);
+ * this port keeps the links between outside identities and accounts, and signs a linked
+ * account in as a password would, MFA included.
+ */
+export interface Federation {
+  /** The account this outside identity is linked to, if any. */
+  linkedAccount(provider: string, subject: string): Promise<string | undefined>;
+  /** The confirmed account that uses this email, if any. */
+  accountWithEmail(email: string): Promise<string | undefined>;
+  /**
+   * A new, confirmed account without a password, linked to the identity (the post-confirmation
+   * hook runs, as for a confirmed sign-up). A password can be set later with "forgot password".
+   */
+  createLinkedAccount(identity: ExternalIdentity & { email: string; name: string }): Promise<{ sub: string }>;
+  /** Links an identity to an account; `Conflict` if it is linked to another, or the account already has one from this provider. */
+  link(sub: string, identity: ExternalIdentity): Promise<void>;
+  /** `Conflict` when it is the account's last way to sign in (no password, no other identity). */
+  unlink(sub: string, provider: string): Promise<void>;
+  identities(sub: string): Promise<LinkedIdentity[]>;
+  /** Tokens for a linked account, or its MFA challenge, as `signIn` answers. */
+  signInLinked(sub: string): Promise<SignInResult>;
+}

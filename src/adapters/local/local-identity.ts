@@ -14,8 +14,11 @@ import type {
   AccessClaims,
   Caller,
   CustomAttributes,
+  ExternalIdentity,
+  Federation,
   Identity,
   IdentityHooks,
+  LinkedIdentity,
   SignInResult,
   Tokens,
   UserRecord,
@@ -61,6 +64,15 @@ CREATE TABLE IF NOT EXISTS identity_refresh_tokens (
 );
 CREATE INDEX IF NOT EXISTS identity_refresh_family ON identity_refresh_tokens (family);
 CREATE INDEX IF NOT EXISTS identity_refresh_sub ON identity_refresh_tokens (sub);
+CREATE TABLE IF NOT EXISTS identity_links (
+  provider TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  sub TEXT NOT NULL REFERENCES identity_users (sub) ON DELETE CASCADE,
+  email TEXT,
+  linked_at TEXT NOT NULL,
+  PRIMARY KEY (provider, subject),
+  UNIQUE (sub, provider)
+);
 CREATE TABLE IF NOT EXISTS identity_mfa_sessions (
   session_hash TEXT PRIMARY KEY,
   sub TEXT NOT NULL REFERENCES identity_users (sub) ON DELETE CASCADE,
@@ -126,7 +138,7 @@ export interface LocalIdentityOptions {
  * tokens. Secrets at rest are hashed: passwords with argon2id, codes, refresh tokens and
  * recovery codes with SHA-256 (they are random, so a fast hash is enough).
  */
-export class LocalIdentity implements Identity {
+export class LocalIdentity implements Identity, Federation {
   private readonly db: Database;
   private readonly clock: Clock;
   private readonly verify: (token: string) => Promise<Record<string, unknown>>;
@@ -200,7 +212,7 @@ export class LocalIdentity implements Identity {
 
   async signIn(email: string, password: string): Promise<SignInResult> {
     const user = this.userByEmail(normalizeEmail(email));
-    const passwordOk = await argon2.verify(user?.password_hash ?? (await this.dummyHash), password);
+    const passwordOk = await this.passwordMatches(user, password);
     if (!user || !passwordOk) throw unauthorized('Incorrect email or password');
     if (!user.confirmed) {
       throw new AppError(
@@ -209,6 +221,11 @@ export class LocalIdentity implements Identity {
         'Confirm your email first: enter the code we sent, or ask for a new one',
       );
     }
+    return this.signedIn(user);
+  }
+
+  /** Tokens, or the MFA challenge when the account has a second factor. */
+  private async signedIn(user: UserRow): Promise<SignInResult> {
     if (!user.mfa_secret) return { tokens: await this.issueTokens(user, randomUUID(), epochSeconds(this.clock)) };
     const session = randomBytes(32).toString('base64url');
     this.db
@@ -303,7 +320,7 @@ export class LocalIdentity implements Identity {
 
   async changePassword(caller: Caller, oldPassword: string, newPassword: string): Promise<void> {
     const user = this.requireUser(caller);
-    if (!(await argon2.verify(user.password_hash, oldPassword))) throw wrongCurrentPassword();
+    if (!(await this.passwordMatches(user, oldPassword))) throw wrongCurrentPassword();
     const hash = await argon2.hash(newPassword, ARGON2_OPTIONS);
     this.db.prepare('UPDATE identity_users SET password_hash = ? WHERE sub = ?').run(hash, user.sub);
   }
@@ -382,7 +399,108 @@ export class LocalIdentity implements Identity {
     return (await this.verify(token)) as unknown as AccessClaims;
   }
 
+  // ------------------------------------------------------------------ federation
+
+  async linkedAccount(provider: string, subject: string): Promise<string | undefined> {
+    return this.db
+      .prepare<[string, string], { sub: string }>('SELECT sub FROM identity_links WHERE provider = ? AND subject = ?')
+      .get(provider, subject)?.sub;
+  }
+
+  async accountWithEmail(email: string): Promise<string | undefined> {
+    const user = this.userByEmail(normalizeEmail(email));
+    return user?.confirmed ? user.sub : undefined;
+  }
+
+  async createLinkedAccount(identity: ExternalIdentity & { email: string; name: string }): Promise<{ sub: string }> {
+    const email = normalizeEmail(identity.email);
+    await this.options.hooks?.preSignUp?.({ email, name: identity.name, attributes: {} });
+    if (this.userByEmail(email)?.confirmed) {
+      throw conflict('UsernameExists', 'An account with this email already exists: sign in to it to link this one');
+    }
+    const sub = randomUUID();
+    const now = new Date(this.clock.now()).toISOString();
+    this.db.transaction(() => {
+      // An unconfirmed sign-up with this email never proved it: the provider's verified email wins.
+      this.db.prepare('DELETE FROM identity_users WHERE email = ? AND confirmed = 0').run(email);
+      this.db
+        .prepare(
+          `INSERT INTO identity_users (sub, email, email_verified, name, password_hash, confirmed, created_at)
+           VALUES (?, ?, ?, ?, '', 1, ?)`,
+        )
+        .run(sub, email, identity.emailVerified ? 1 : 0, identity.name, now);
+      this.insertLink(sub, identity, now);
+    })();
+    await this.options.hooks?.postConfirmation?.({ sub, email, name: identity.name, attributes: {} });
+    return { sub };
+  }
+
+  async link(sub: string, identity: ExternalIdentity): Promise<void> {
+    if (!this.userBySub(sub)) throw unauthorized('The account no longer exists');
+    const linked = await this.linkedAccount(identity.provider, identity.subject);
+    if (linked === sub) return;
+    if (linked) throw conflict('AliasExists', 'This sign-in is already linked to another account');
+    if (this.identityRows(sub).some((row) => row.provider === identity.provider)) {
+      throw conflict(
+        'AliasExists',
+        'This account is already linked to another sign-in of this provider: unlink it first',
+      );
+    }
+    this.insertLink(sub, identity, new Date(this.clock.now()).toISOString());
+  }
+
+  async unlink(sub: string, provider: string): Promise<void> {
+    const user = this.userBySub(sub);
+    if (!user) throw unauthorized('The account no longer exists');
+    const rows = this.identityRows(sub);
+    if (!rows.some((row) => row.provider === provider)) return;
+    if (user.password_hash === '' && rows.length === 1) {
+      throw conflict(
+        'LastSignInMethod',
+        'This is the only way to sign in to this account: set a password first (use "Forgot password")',
+      );
+    }
+    this.db.prepare('DELETE FROM identity_links WHERE sub = ? AND provider = ?').run(sub, provider);
+  }
+
+  async identities(sub: string): Promise<LinkedIdentity[]> {
+    return this.identityRows(sub).map((row) => ({
+      provider: row.provider,
+      ...(row.email ? { email: row.email } : {}),
+      linkedAt: row.linked_at,
+    }));
+  }
+
+  async signInLinked(sub: string): Promise<SignInResult> {
+    const user = this.userBySub(sub);
+    if (!user?.confirmed) throw unauthorized('The account no longer exists');
+    return this.signedIn(user);
+  }
+
+  private insertLink(sub: string, identity: ExternalIdentity, linkedAt: string): void {
+    this.db
+      .prepare('INSERT INTO identity_links (provider, subject, sub, email, linked_at) VALUES (?, ?, ?, ?, ?)')
+      .run(identity.provider, identity.subject, sub, identity.email ?? null, linkedAt);
+  }
+
+  private identityRows(sub: string) {
+    return this.db
+      .prepare<[string], { provider: string; email: string | null; linked_at: string }>(
+        'SELECT provider, email, linked_at FROM identity_links WHERE sub = ? ORDER BY linked_at',
+      )
+      .all(sub);
+  }
+
   // ------------------------------------------------------------------ internals
+
+  /** An account made through a provider has no password (an empty hash) until one is set. */
+  private async passwordMatches(user: UserRow | undefined, password: string): Promise<boolean> {
+    if (!user?.password_hash) {
+      await argon2.verify(await this.dummyHash, password); // the same time as a real check
+      return false;
+    }
+    return argon2.verify(user.password_hash, password);
+  }
 
   private async issueTokens(user: UserRow, family: string, authTime: number): Promise<Tokens> {
     // Never before the last sign-out, so a sign-in in the same second as it is not refused.
