@@ -44,9 +44,13 @@ export interface BrowserHarness {
 /**
  * Registers the hooks of a browser suite; call inside `describe`. `WEB_DIR` in the environment
  * points at a ready build (and skips building); otherwise web/dist is built when stale.
- * `bypassCSP` lets a test inject its own script (the accessibility checker).
+ * `bypassCSP` lets a test inject its own script (the accessibility checker). `env` adds settings
+ * for the Stratus under test; it is read when Stratus starts, so it may name what an earlier
+ * `before` started (an outside sign-in provider).
  */
-export function browserHarness(options: { bypassCSP?: boolean } = {}): BrowserHarness {
+export function browserHarness(
+  options: { bypassCSP?: boolean; env?: () => Record<string, string> } = {},
+): BrowserHarness {
   let browser: Browser;
   const state = { problems: [] as string[] } as { s: TestStratus; page: Page; problems: string[] };
 
@@ -57,7 +61,10 @@ export function browserHarness(options: { bypassCSP?: boolean } = {}): BrowserHa
       assert.equal(build.status, 0, 'the web app builds');
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
-    state.s = await TestStratus.start(process.env.WEB_DIR ? { WEB_DIR: process.env.WEB_DIR } : {});
+    state.s = await TestStratus.start({
+      ...(process.env.WEB_DIR ? { WEB_DIR: process.env.WEB_DIR } : {}),
+      ...options.env?.(),
+    });
     // Chromium trusts the test server's self-signed key as it would a real certificate: service
     // workers are refused over a certificate the browser was merely told to ignore.
     browser = await chromium.launch({
