@@ -90,4 +90,53 @@ describe('deployment settings from CDK context', () => {
     const settings = readSettings(from({ account: '123456789012', region: 'eu-west-1' }));
     assert.deepEqual(settings.env, { account: '123456789012', region: 'eu-west-1' });
   });
+  test('federation: providers with secret names, the hosted domain prefix and callback URLs, all checked', () => {
+    const providers = [
+      {
+        id: 'acme',
+        name: 'Acme SSO',
+        issuer: 'https://sso.acme.example.com',
+        clientId: 'c',
+        clientSecretName: 'acme/secret',
+      },
+    ];
+    const ok = readSettings(
+      from({
+        federationProviders: JSON.stringify(providers),
+        authDomainPrefix: 'stratus-dev-example',
+        authCallbackUrls: 'https://app.example.com/signin/federated',
+      }),
+    );
+    assert.deepEqual(ok.federation, {
+      providers,
+      domainPrefix: 'stratus-dev-example',
+      callbackUrls: ['https://app.example.com/signin/federated'],
+    });
+    assert.equal(readSettings(from({})).federation, undefined);
+    assert.throws(
+      () =>
+        readSettings(
+          from({
+            federationProviders: JSON.stringify([
+              { ...providers[0], id: 'Acme', issuer: 'http://sso.acme.example.com', clientSecret: 'x' },
+              { id: 'acme' },
+            ]),
+            authDomainPrefix: 'my-aws-login',
+          }),
+        ),
+      (error: Error) => {
+        for (const expected of [
+          /federationProviders\[0\]\.id: lowercase/,
+          /federationProviders\[0\]\.issuer: an https issuer URL/,
+          /federationProviders\[1\]\.clientSecretName: the name or ARN/,
+          /authDomainPrefix: .*without aws/,
+          /authCallbackUrls: comma-separated https URLs/,
+        ]) {
+          assert.match(error.message, expected);
+        }
+        return true;
+      },
+    );
+    assert.throws(() => readSettings(from({ federationProviders: 'not json' })), /must be a JSON array/);
+  });
 });

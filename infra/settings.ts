@@ -55,7 +55,27 @@ export interface Settings {
   smsSenderId?: string;
   /** An address subscribed to the alarm topic. */
   alarmEmail?: string;
+  /**
+   * Outside OpenID Connect providers for the user pool (`federationProviders`, a JSON array).
+   * Each client secret stays in Secrets Manager: the template holds a dynamic reference only.
+   */
+  federation?: {
+    providers: FederationProviderSetting[];
+    /** The Cognito hosted domain's prefix (`authDomainPrefix`, globally unique). */
+    domainPrefix: string;
+    /** Where Cognito may send the browser back after a provider's sign-in (`authCallbackUrls`). */
+    callbackUrls: string[];
+  };
   env?: { account?: string; region?: string };
+}
+
+export interface FederationProviderSetting {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  /** Name or ARN of the Secrets Manager secret holding the client secret. */
+  clientSecretName: string;
 }
 
 export class SettingsError extends Error {
@@ -130,6 +150,8 @@ export function readSettings(context: ContextReader, cwd = process.cwd()): Setti
   const alarmEmail = text('alarmEmail');
   if (alarmEmail && !EMAIL.test(alarmEmail)) problems.push(`alarmEmail: "${alarmEmail}" must be an email address`);
 
+  const federation = readFederation(context, problems);
+
   const account = text('account');
   if (account && !/^\d{12}$/.test(account)) problems.push(`account: must be a 12-digit AWS account id`);
   const region = text('region');
@@ -152,6 +174,68 @@ export function readSettings(context: ContextReader, cwd = process.cwd()): Setti
   if (mailFrom) settings.mailFrom = mailFrom;
   if (smsSenderId) settings.smsSenderId = smsSenderId;
   if (alarmEmail) settings.alarmEmail = alarmEmail;
+  if (federation) settings.federation = federation;
   if (account || region) settings.env = { ...(account ? { account } : {}), ...(region ? { region } : {}) };
   return settings;
+}
+
+/** `federationProviders`, `authDomainPrefix` and `authCallbackUrls`: all three, or none. */
+function readFederation(context: ContextReader, problems: string[]): Settings['federation'] {
+  const raw = context('federationProviders');
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  let providers: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      providers = JSON.parse(raw);
+    } catch {
+      problems.push('federationProviders: must be a JSON array of {id, name, issuer, clientId, clientSecretName}');
+      return undefined;
+    }
+  }
+  if (!Array.isArray(providers) || providers.length === 0) {
+    problems.push(
+      'federationProviders: must be a non-empty JSON array of {id, name, issuer, clientId, clientSecretName}',
+    );
+    return undefined;
+  }
+  const checked: FederationProviderSetting[] = [];
+  for (const [index, entry] of providers.entries()) {
+    const p = (entry ?? {}) as Record<string, unknown>;
+    const where = `federationProviders[${index}]`;
+    const field = (name: string, valid: (value: string) => boolean, what: string) => {
+      const value = p[name];
+      if (typeof value === 'string' && valid(value)) return value;
+      problems.push(`${where}.${name}: ${what}`);
+      return '';
+    };
+    checked.push({
+      id: field('id', (v) => /^[a-z][a-z0-9-]{0,31}$/.test(v), 'lowercase letters, digits and dashes, e.g. google'),
+      name: field('name', (v) => v.length > 0 && v.length <= 40, 'the button label, 1-40 characters'),
+      issuer: field('issuer', (v) => /^https:\/\/[^\s]+$/.test(v), 'an https issuer URL'),
+      clientId: field('clientId', (v) => v.length > 0, 'the client id the provider gave'),
+      clientSecretName: field(
+        'clientSecretName',
+        (v) => /^[\w/+=.@:-]{1,512}$/.test(v),
+        'the name or ARN of the Secrets Manager secret with the client secret (never the secret itself)',
+      ),
+    });
+  }
+  const ids = checked.map((p) => p.id);
+  if (new Set(ids).size !== ids.length) problems.push('federationProviders: ids must be unique');
+  const domainPrefix = typeof context('authDomainPrefix') === 'string' ? String(context('authDomainPrefix')) : '';
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domainPrefix) || /aws|amazon|cognito/.test(domainPrefix)) {
+    problems.push(
+      'authDomainPrefix: the hosted domain prefix, lowercase letters, digits and dashes, without aws, amazon or cognito (needed with federationProviders)',
+    );
+  }
+  const callbackUrls = String(context('authCallbackUrls') ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  if (callbackUrls.length === 0 || callbackUrls.some((url) => !/^https:\/\/[^\s]+$/.test(url))) {
+    problems.push(
+      'authCallbackUrls: comma-separated https URLs Cognito may return to (needed with federationProviders)',
+    );
+  }
+  return { providers: checked, domainPrefix, callbackUrls };
 }

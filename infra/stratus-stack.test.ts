@@ -920,11 +920,46 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
       smsSenderId: 'Stratus',
       alarmEmail: 'ops@example.com',
       mediaPublicKeyFile: keyFile,
+      federationProviders: JSON.stringify([
+        {
+          id: 'acme',
+          name: 'Acme SSO',
+          issuer: 'https://sso.acme.example.com',
+          clientId: 'stratus-prod',
+          clientSecretName: 'stratus/prod/acme-client-secret',
+        },
+      ]),
+      authDomainPrefix: 'stratus-prod-example',
+      authCallbackUrls: 'https://app.example.com/signin/federated',
     });
   });
   after(() => {
     s?.cleanup();
     rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  test('an outside OIDC provider: its secret only as a Secrets Manager reference, the hosted domain, a code-flow client', () => {
+    s.template.resourceCountIs('AWS::Cognito::UserPoolIdentityProvider', 1);
+    const [[idpId, idp] = ['', {}]] = resourcesOfType(s.json, 'AWS::Cognito::UserPoolIdentityProvider');
+    assert.equal(idp.ProviderName, 'acme');
+    assert.equal(idp.ProviderType, 'OIDC');
+    const details = idp.ProviderDetails as Record<string, unknown>;
+    assert.equal(details.client_id, 'stratus-prod');
+    assert.equal(details.oidc_issuer, 'https://sso.acme.example.com');
+    assert.equal(details.authorize_scopes, 'openid email profile');
+    const secret = JSON.stringify(details.client_secret);
+    assert.match(secret, /\{\{resolve:secretsmanager:/, 'a dynamic reference, resolved at deploy');
+    assert.match(secret, /stratus\/prod\/acme-client-secret/);
+    assert.deepEqual(idp.AttributeMapping, { email: 'email', email_verified: 'email_verified', name: 'name' });
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'stratus-prod-example' });
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: Match.arrayWith(['openid', 'email', 'profile']),
+      CallbackURLs: ['https://app.example.com/signin/federated'],
+      SupportedIdentityProviders: ['COGNITO', { Ref: idpId }],
+      GenerateSecret: false,
+    });
   });
 
   test('cdk-nag AwsSolutions leaves no unacknowledged error or warning', () => {

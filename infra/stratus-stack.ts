@@ -126,6 +126,7 @@ export class StratusStack extends Stack {
       postConfirmation: functions.get('cognito-post-confirmation').fn,
       userDataBucket: storage.userDataBucket,
       ...(settings.mailFrom ? { mailFrom: settings.mailFrom } : {}),
+      ...(settings.federation ? { federation: settings.federation } : {}),
     });
 
     // The web app's CSP names the API, which is built after the distribution (its default CORS origin).

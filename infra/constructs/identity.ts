@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { IdentityPool, UserPoolAuthenticationProvider } from 'aws-cdk-lib/aws-cognito-identitypool';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { cognitoCustomAttributes, cognitoStandardAttributes } from '../../src/adapters/aws/cognito-attributes.ts';
 import { PASSWORD_MIN } from '../../src/apps/users/passwords.ts';
+import type { Settings } from '../settings.ts';
 
 export interface IdentityProps {
   stage: string;
@@ -16,6 +17,8 @@ export interface IdentityProps {
   userDataBucket: s3.IBucket;
   /** A verified SES sender; absent: Cognito's own mailer (fine for trying it, capped per day). */
   mailFrom?: string;
+  /** Outside OpenID Connect providers, with the hosted domain their sign-ins go through. */
+  federation?: Settings['federation'];
 }
 
 /** Cognito's variable for the caller's identity id, resolved by IAM at request time. */
@@ -116,12 +119,26 @@ export class Identity extends Construct {
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    const providers = props.federation ? this.federate(props.federation) : [];
     this.client = this.userPool.addClient('WebClient', {
       userPoolClientName: 'stratus-web',
       generateSecret: false,
-      // Sign-in with a password (the auth function) and refresh; nothing through a hosted UI.
+      // Sign-in with a password (the auth function) and refresh; the hosted domain only for
+      // outside providers' code flow (PKCE, as the app's client is public).
       authFlows: { userPassword: true },
-      disableOAuth: true,
+      ...(props.federation
+        ? {
+            oAuth: {
+              flows: { authorizationCodeGrant: true },
+              scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+              callbackUrls: props.federation.callbackUrls,
+            },
+            supportedIdentityProviders: [
+              cognito.UserPoolClientIdentityProvider.COGNITO,
+              ...providers.map((idp) => cognito.UserPoolClientIdentityProvider.custom(idp.providerName)),
+            ],
+          }
+        : { disableOAuth: true }),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: ACCESS_TOKEN_LIFETIME,
@@ -136,6 +153,8 @@ export class Identity extends Construct {
         .withCustomAttributes(...cognitoCustomAttributes),
     });
 
+    for (const idp of providers) this.client.node.addDependency(idp);
+
     this.identityPool = new IdentityPool(this, 'IdentityPool', {
       identityPoolName: `stratus_${props.stage}`,
       allowUnauthenticatedIdentities: false,
@@ -144,6 +163,35 @@ export class Identity extends Construct {
       },
     });
     grantOwnPrefix(this.identityPool.authenticatedRole, props.userDataBucket);
+  }
+
+  /**
+   * Each provider as a user-pool identity provider, and the hosted domain their sign-ins go
+   * through. The provider's profile fills the same attributes a sign-up does, its
+   * `email_verified` included. Not yet on AWS: the app's routes into this flow, and the rule
+   * that an email an account already uses is linked only once its owner signs in (on one
+   * machine, src/apps/users/federation.ts); see docs/aws.md.
+   */
+  private federate(federation: NonNullable<Settings['federation']>): cognito.UserPoolIdentityProviderOidc[] {
+    this.userPool.addDomain('HostedDomain', { cognitoDomain: { domainPrefix: federation.domainPrefix } });
+    return federation.providers.map(
+      (provider) =>
+        new cognito.UserPoolIdentityProviderOidc(this, `Provider-${provider.id}`, {
+          userPool: this.userPool,
+          name: provider.id,
+          clientId: provider.clientId,
+          // A dynamic reference, resolved by CloudFormation at deploy: the secret is never in the template.
+          clientSecret: SecretValue.secretsManager(provider.clientSecretName).unsafeUnwrap(),
+          issuerUrl: provider.issuer,
+          scopes: ['openid', 'email', 'profile'],
+          attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
+          attributeMapping: {
+            email: cognito.ProviderAttribute.other('email'),
+            emailVerified: cognito.ProviderAttribute.other('email_verified'),
+            fullname: cognito.ProviderAttribute.other('name'),
+          },
+        }),
+    );
   }
 }
 
