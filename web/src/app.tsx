@@ -4,6 +4,7 @@ import { type ComponentType, lazy, type ReactElement, Suspense, useEffect, useSt
 import { NotificationBell } from './notification-bell.tsx';
 import { Link, navigate, useLocation } from './router.ts';
 import { Confirm, ForgotPassword, MfaCode, ResetPassword, SignIn, SignUp } from './screens/account.tsx';
+import { FederatedSignIn } from './screens/federated.tsx';
 import { Todos } from './screens/todos.tsx';
 import { type SessionState, session } from './session.ts';
 
@@ -80,6 +81,8 @@ export function App() {
       </Suspense>
     );
   }
+  // An outside sign-in's outcome: it finishes a sign-in, or takes a link once someone is signed in.
+  if (pathname === '/signin/federated') return <FederatedSignIn state={state} />;
   if (state.status === 'loading') return loading;
   if (state.status === 'signedOut') {
     const Screen = publicScreens[pathname];

@@ -6,13 +6,20 @@ import { errorText, type MfaChallenge, request, type Tokens } from '../api.ts';
 import { Field, Form, NewPasswordField, text } from '../form.tsx';
 import { Link, navigate, useLocation } from '../router.ts';
 import { session } from '../session.ts';
+import { afterSignInPath, ProviderButtons } from './sign-in-providers.tsx';
 
-export function SignIn({ notice }: { notice?: string | undefined }) {
+/** `alert` and `email` come from /signin/federated (federated.tsx): an outside sign-in's outcome. */
+export function SignIn({ notice, alert, email }: { notice?: string | undefined; alert?: string; email?: string }) {
   const query = useLocation().searchParams;
   return (
     <main className="narrow">
       <h1>Sign in</h1>
       {(notice ?? query.get('notice')) && <p className="notice">{notice ?? query.get('notice')}</p>}
+      {alert && (
+        <p role="alert" className="error">
+          {alert}
+        </p>
+      )}
       <Form
         label="Sign in"
         submit="Sign in"
@@ -24,7 +31,7 @@ export function SignIn({ notice }: { notice?: string | undefined }) {
           if ('challenge' in result) navigate(`/mfa?session=${encodeURIComponent(result.session)}`);
           else {
             session.signedIn(result);
-            navigate('/', { replace: true });
+            navigate(afterSignInPath(), { replace: true });
           }
         }}
       >
@@ -33,10 +40,11 @@ export function SignIn({ notice }: { notice?: string | undefined }) {
           name="email"
           type="email"
           autoComplete="username"
-          defaultValue={query.get('email') ?? ''}
+          defaultValue={email ?? query.get('email') ?? ''}
         />
         <Field label="Password" name="password" type="password" autoComplete="current-password" />
       </Form>
+      <ProviderButtons />
       <p>
         <Link to="/forgot-password">Forgot your password?</Link>
       </p>
@@ -67,6 +75,7 @@ export function SignUp() {
         <Field label="Email" name="email" type="email" autoComplete="email" />
         <Field label="Password (at least 8 characters)" name="password" type="password" autoComplete="new-password" />
       </Form>
+      <ProviderButtons />
       <p>
         Have an account? <Link to="/signin">Sign in</Link>
       </p>
@@ -132,7 +141,7 @@ export function MfaCode() {
               body: { session: sessionId, code: normalizeMfaCode(text(data, 'code')) },
             }),
           );
-          navigate('/', { replace: true });
+          navigate(afterSignInPath(), { replace: true });
         }}
       >
         <Field label="Code" name="code" autoComplete="one-time-code" />

@@ -9,6 +9,7 @@ import { Field, Form, NewPasswordField, text } from '../form.tsx';
 import { Link, navigate } from '../router.ts';
 import { session } from '../session.ts';
 import { Avatar } from './avatar.tsx';
+import { LinkedIdentitiesSection } from './linked-identities.tsx';
 import { MfaSection } from './mfa-settings.tsx';
 import { HintedField, type Message, Section, useAction } from './settings-parts.tsx';
 import './settings.css';
@@ -60,6 +61,7 @@ export function Settings() {
             enabled={me.mfaEnabled}
             onChange={(mfaEnabled) => setMe((shown) => shown && { ...shown, mfaEnabled })}
           />
+          <LinkedIdentitiesSection />
           <SignOutEverywhereSection />
           <DeleteAccountSection email={me.email} />
         </>
