@@ -90,6 +90,9 @@ export function spawnStratus(
       DATA_DIR: dataDir,
       PORT: '0',
       LOG_LEVEL: 'info',
+      // Backups on, as by default (their change capture is part of every write's cost), kept
+      // in the data folder so the run's cleanup takes them too.
+      BACKUP_DIR: join(dataDir, 'backups'),
       RATE_LIMIT_PER_USER: '1000000',
       RATE_LIMIT_PER_ADDRESS: '1000000',
       ...env,

@@ -27,7 +27,9 @@ export const FEED_QUERY = `query Feed($limit: Int) {
 
 /** The accounts, follows and posts, written through the social service and its stream handlers. */
 export async function seed(dataDir: string, reader: string): Promise<void> {
-  const runtime = await createLocalRuntime(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }));
+  const runtime = await createLocalRuntime(
+    loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', BACKUPS: 'off' }),
+  );
   try {
     const clock = { now: () => Date.now() };
     const createProfile = createProfileOnConfirmation(runtime.table, () => new Date());

@@ -38,6 +38,23 @@ const schema = z
       .min(1, 'must be at least 1')
       .max(60, 'must be at most 60 (reminders are promised to the minute)')
       .default(60),
+    BACKUPS: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
+    BACKUP_DIR: z.string().min(1).optional(),
+    BACKUP_EVERY_MINUTES: z.coerce
+      .number({ message: 'must be a number of minutes' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(60),
+    BACKUP_KEEP: z.coerce
+      .number({ message: 'must be a number of snapshots' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(48),
+    BACKUP_RETENTION_DAYS: z.coerce
+      .number({ message: 'must be a number of days' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(7),
     ...appSettingsEnv,
   })
   .refine((env) => !!env.TLS_CERT === !!env.TLS_KEY, {
@@ -75,6 +92,8 @@ export interface Config {
   webDir: string;
   /** Outside OpenID Connect providers to sign in with (`FEDERATION_PROVIDERS`). */
   federationProviders?: FederationProvider[];
+  /** Backups and point-in-time restore (docs/backups.md); absent when BACKUPS=off. */
+  backups?: { dir: string; everyMinutes: number; keep: number; retentionDays: number };
 }
 
 /**
@@ -110,6 +129,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
   if (values.TLS_CERT && values.TLS_KEY) config.tls = { certFile: values.TLS_CERT, keyFile: values.TLS_KEY };
   if (values.SMTP_URL) config.smtpUrl = values.SMTP_URL;
+  if (values.BACKUPS === 'on') {
+    config.backups = {
+      // Beside the data folder, not in it: a backup inside it would be lost with it.
+      dir: values.BACKUP_DIR ? resolve(values.BACKUP_DIR) : `${config.dataDir}-backups`,
+      everyMinutes: values.BACKUP_EVERY_MINUTES,
+      keep: values.BACKUP_KEEP,
+      retentionDays: values.BACKUP_RETENTION_DAYS,
+    };
+  }
   return config;
 }
 

@@ -152,5 +152,6 @@ test('a kill -9 mid-tick loses no due reminder; only the sends in flight come tw
     await mail.close();
     await agent.close();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}-backups`, { recursive: true, force: true });
   }
 });

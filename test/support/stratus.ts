@@ -45,7 +45,14 @@ export class TestStratus {
     reuse: { dataDir?: string } = {},
   ): Promise<TestStratus> {
     const dataDir = reuse.dataDir ?? (await mkdtemp(join(tmpdir(), 'stratus-test-')));
-    const config = await loadConfigWithFreePort({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...env });
+    // Backups are off unless a test asks (src/local/backup tests them): each start would snapshot.
+    const config = await loadConfigWithFreePort({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      BACKUPS: 'off',
+      ...env,
+    });
     const tls = await loadTls(config.dataDir, config.host);
     const clock = options.clock instanceof TestClock ? options.clock : new TestClock();
     const runtime = await createLocalRuntime(config, {
@@ -123,6 +130,9 @@ export class TestStratus {
   async stop({ keepData = false }: { keepData?: boolean } = {}): Promise<void> {
     await this.server.shutdown(1000);
     await this.agent.close();
-    if (!keepData) await rm(this.dataDir, { recursive: true, force: true });
+    if (!keepData) {
+      await rm(this.dataDir, { recursive: true, force: true });
+      if (this.runtime.config.backups) await rm(this.runtime.config.backups.dir, { recursive: true, force: true });
+    }
   }
 }

@@ -21,5 +21,46 @@ export function openDatabase(path: string): Database {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma(`cache_size = ${-PAGE_CACHE_KIB}`);
+  hookOutermostTransactions(db);
   return db;
+}
+
+/** Run first and last inside every outermost `db.transaction` (on success), once set for a database. */
+export interface TransactionHooks {
+  begin(): void;
+  end(): void;
+}
+
+const transactionHooks = new WeakMap<Database, TransactionHooks>();
+
+/** Sets (or, with `undefined`, removes) the hooks; the backups' change capture uses them. */
+export function setTransactionHooks(db: Database, hooks: TransactionHooks | undefined): void {
+  if (hooks) transactionHooks.set(db, hooks);
+  else transactionHooks.delete(db);
+}
+
+/*
+ * Why: point-in-time restore (src/local/backup) must never split a transaction, and SQLite
+ * triggers cannot tell which transaction a row change belongs to. So every outermost
+ * transaction stamps itself first (a counter the triggers read) and unstamps itself last.
+ * Installed here, before any store exists, because stores make their transaction functions
+ * in their constructors. Only the function passed in is wrapped, so `.deferred`,
+ * `.immediate` and `.exclusive` keep working; nested calls (savepoints) are not stamped again.
+ */
+function hookOutermostTransactions(db: Database): void {
+  const transaction = db.transaction.bind(db);
+  let depth = 0;
+  db.transaction = ((fn: (...args: unknown[]) => unknown) =>
+    transaction(function (this: unknown, ...args: unknown[]) {
+      const hooks = depth === 0 ? transactionHooks.get(db) : undefined;
+      depth++;
+      try {
+        hooks?.begin();
+        const result = fn.apply(this, args);
+        hooks?.end(); // not on a throw: the transaction rolls back, stamp and all
+        return result;
+      } finally {
+        depth--;
+      }
+    })) as Database['transaction'];
 }

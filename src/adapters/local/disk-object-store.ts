@@ -82,6 +82,12 @@ export interface DiskObjectStoreOptions {
   region?: string;
   /** Lifetime of pre-signed URLs when the caller gives none. */
   defaultExpiresInSeconds?: number;
+  /**
+   * Called with each new blob's file once its bytes are complete, before its metadata commits
+   * (backups hard-link it, so a later delete or replace cannot lose the bytes). If it throws,
+   * the write fails and leaves nothing.
+   */
+  keepBlob?: (path: string, blob: string) => Promise<void>;
 }
 
 /** What a verified pre-signed upload URL allows. */
@@ -461,6 +467,7 @@ export class DiskObjectStore implements ObjectStore {
     };
     let replaced: string | undefined;
     try {
+      await this.options.keepBlob?.(this.blobPath(received.blob), received.blob);
       replaced = this.options.db.transaction(() => {
         const previous = this.statements.get.get(key)?.blob;
         this.statements.upsert.run(key, row.blob, row.size, row.content_type, row.md5, row.sha256, row.last_modified);
