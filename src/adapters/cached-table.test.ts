@@ -174,4 +174,17 @@ describe('read cache', () => {
     assert.equal(fresh.find((item) => item.SK === 'METADATA')?.text, 'two');
     close();
   });
+  test('a consistent get or query goes past the cache, as DAX passes it to DynamoDB', async () => {
+    const { sqlite, cached, close } = cachedSqlite();
+    await cached.put({ PK: 'AUDIT', SK: 'HEAD', seq: 1 });
+    assert.equal((await cached.get({ PK: 'AUDIT', SK: 'HEAD' }))?.seq, 1);
+    assert.equal((await cached.query({ partition: 'AUDIT' })).items.length, 1);
+    // Written by another process: only consistent reads see it.
+    await sqlite.put({ PK: 'AUDIT', SK: 'HEAD', seq: 2 });
+    await sqlite.put({ PK: 'AUDIT', SK: 'ENTRY#2' });
+    assert.equal((await cached.get({ PK: 'AUDIT', SK: 'HEAD' }))?.seq, 1);
+    assert.equal((await cached.get({ PK: 'AUDIT', SK: 'HEAD' }, { consistent: true }))?.seq, 2);
+    assert.equal((await cached.query({ partition: 'AUDIT', consistent: true })).items.length, 2);
+    close();
+  });
 });

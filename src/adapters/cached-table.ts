@@ -76,6 +76,8 @@ export class CachedTable implements Table {
   }
 
   async get(key: Key, options?: { consistent?: boolean }): Promise<Item | undefined> {
+    // A strongly consistent read goes past the cache, as DAX passes it through to DynamoDB.
+    if (options?.consistent) return this.inner.get(key, options);
     const cacheKey = getKey(key);
     const cached = this.entries.get(cacheKey);
     if (cached) {
@@ -114,7 +116,7 @@ export class CachedTable implements Table {
 
   async query(input: QueryInput): Promise<Page> {
     const scope = input.index ? userScopeOf(input.partition) : scopeOf(input.partition);
-    if (!scope) return this.inner.query(input);
+    if (!scope || input.consistent) return this.inner.query(input);
     const cacheKey = `q\u0000${JSON.stringify(input)}`;
     const cached = this.entries.get(cacheKey);
     if (cached) {

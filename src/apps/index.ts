@@ -5,7 +5,7 @@ import { requireUser } from '../http/middleware/auth.ts';
 import { rateLimit } from '../http/middleware/rate-limit.ts';
 import { DailyQuotas, type QuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import type { Clock } from '../platform/clock.ts';
-import type { Federation } from '../platform/identity.ts';
+import type { Federation, IdentityAdmin } from '../platform/identity.ts';
 import type { LivePublisher } from '../platform/live.ts';
 import type { MediaUrls } from '../platform/media.ts';
 import type { Notifier } from '../platform/notifier.ts';
@@ -13,6 +13,8 @@ import type { ObjectEventHandler, ObjectStore } from '../platform/objects.ts';
 import type { ScheduledJob } from '../platform/schedule.ts';
 import type { StreamHandler } from '../platform/stream.ts';
 import type { Table } from '../platform/table.ts';
+import { AuditLog } from './admin/audit.ts';
+import { adminRoutes, requireAdmin } from './admin/routes.ts';
 import { deleteApiKeyLookupOnRemoval } from './api-keys/events.ts';
 import type { UsagePlan } from './api-keys/plans.ts';
 import { apiKeyRoutes } from './api-keys/routes.ts';
@@ -72,6 +74,8 @@ export interface AppPorts {
   liveSubscriptions?: LiveSubscriptions;
   /** Links between outside identities and accounts (the built-in issuer); absent on AWS for now. */
   federation?: Federation;
+  /** The user pool's operator calls, for the console (the built-in issuer); absent on AWS for now. */
+  identityAdmin?: IdentityAdmin;
 }
 
 export interface AppSettings {
@@ -126,6 +130,11 @@ export interface Apps {
   scheduledJobs: ScheduledJob[];
   /** Writes what is held in memory (daily counts); call before closing the stores. */
   close(): Promise<void>;
+  /**
+   * The operator console's API, where the identity port has operator calls: its routes, the
+   * chain that lets only admins in (for more operator routes of the runtime), and the audit log.
+   */
+  operator?: { routes: OpenAPIHono<AppEnv>; adminOnly: MiddlewareHandler<AppEnv>[]; audit: AuditLog };
 }
 
 /**
@@ -191,7 +200,19 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       ...(ports.liveSubscriptions ? { subscriptions: ports.liveSubscriptions } : {}),
       onUnexpectedError: (error) => settings.onBackgroundError(error, 'GraphQL resolver'),
     }));
+  const operator = ports.identityAdmin
+    ? (() => {
+        const audit = new AuditLog(table, clock);
+        const identity = ports.identityAdmin;
+        return {
+          routes: adminRoutes({ identity, accounts, table, audit }, signedIn),
+          adminOnly: [...signedIn, requireAdmin(identity)],
+          audit,
+        };
+      })()
+    : undefined;
   return {
+    ...(operator ? { operator } : {}),
     get socialGraph() {
       return graph();
     },

@@ -32,12 +32,15 @@ import { AuthThrottle, type ThrottleLimits } from '../apps/users/throttle.ts';
 import { createHttpApp } from '../http/app.ts';
 import type { AppEnv } from '../http/context.ts';
 import { docsRoutes } from '../http/docs.ts';
+import { RouteMetrics } from '../http/route-metrics.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
 import { ChannelNotifier, type Notifier } from '../platform/notifier.ts';
 import type { Table } from '../platform/table.ts';
+import { keepBlobsIn, type RunningBackups, startBackups, stopCapturingChanges } from './backup/backups.ts';
 import type { Config } from './config.ts';
 import { createGraphqlServer } from './graphql.ts';
 import { devOutboxRoutes, wellKnownRoutes } from './local-routes.ts';
+import { operatorRoutes } from './operator-routes.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { loadWebApp } from './web-app.ts';
 
@@ -45,6 +48,7 @@ import { loadWebApp } from './web-app.ts';
 export const LOCAL_CLIENT_ID = 'stratus-local';
 
 const TTL_SWEEP_MS = 30_000;
+const GAUGE_SAMPLE_MS = 15_000;
 
 export interface RuntimeOptions {
   clock?: Clock;
@@ -113,6 +117,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     queue,
     publicUrl: config.publicUrl,
     secret: await loadOrCreateObjectSigningSecret(config.dataDir),
+    ...(config.backups ? { keepBlob: keepBlobsIn(config.backups.dir, logger) } : {}),
     clock,
   });
   const live = new LocalLiveBus();
@@ -121,6 +126,7 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       live,
       liveSubscriptions: live,
       federation: identity,
+      identityAdmin: identity,
       table,
       clock,
       quotaStore: new SqliteQuotaStore(db, clock),
@@ -149,6 +155,19 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     onError: (consumer, error, attempt) => logger.warn({ consumer, attempt, err: error }, 'stream handler failed'),
     ...options.stream,
   });
+  // After the last store that makes tables: the change capture covers every table there is.
+  const backups: RunningBackups | undefined = config.backups
+    ? startBackups({
+        db,
+        dataDir: config.dataDir,
+        backupDir: config.backups.dir,
+        everyMinutes: config.backups.everyMinutes,
+        keep: config.backups.keep,
+        retentionDays: config.backups.retentionDays,
+        logger,
+      })
+    : undefined;
+  if (!backups) stopCapturingChanges(db);
   const stopListening = sqliteTable.onChange(() => dispatcher.wake());
   dispatcher.start();
   for (const handler of apps.objectHandlers) queue.subscribe(objectEventQueueHandler(handler));
@@ -160,6 +179,13 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
   });
   scheduler.start();
   const sweeper = setInterval(() => sqliteTable.sweepExpired(), TTL_SWEEP_MS).unref();
+  // For the console's charts: the queue's depth and the stream's lag, a few times a minute.
+  const metrics = new RouteMetrics(() => clock.now());
+  const sampleGauges = () => {
+    metrics.gauge('queueDepth', queue.depth());
+    metrics.gauge('streamLag', Math.max(0, ...Object.values(dispatcher.lag())));
+  };
+  const gaugeSampler = setInterval(sampleGauges, GAUGE_SAMPLE_MS).unref();
 
   const graphql = createGraphqlServer({
     graph: apps.socialGraph,
@@ -174,7 +200,10 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     appRoutes: Object.values(apps.routes),
     corsOrigins: config.corsOrigins,
     clientIp: socketAddress,
-    logRequest: (entry) => logger.info(entry, 'request'),
+    logRequest: (entry) => {
+      metrics.record(entry);
+      logger.info(entry, 'request');
+    },
     logError: (error, requestId) => logger.error({ err: error, requestId }, 'unhandled error'),
     extraRoutes: [
       wellKnownRoutes(issuer, keys),
@@ -182,6 +211,19 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       docsRoutes(),
       objectRoutes(objects),
       graphql.routes,
+      ...(apps.operator
+        ? [
+            apps.operator.routes,
+            operatorRoutes({
+              queue,
+              dispatcher,
+              outbox,
+              metrics,
+              audit: apps.operator.audit,
+              adminOnly: apps.operator.adminOnly,
+            }),
+          ]
+        : []),
       publicMediaRoutes(objects),
       ...(web ? [web.routes] : []),
     ],
@@ -206,12 +248,14 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
     async close() {
       await graphql.close();
       clearInterval(sweeper);
+      clearInterval(gaugeSampler);
       await scheduler.stop();
       stopListening();
       await dispatcher.stop();
       await queue.stop();
       await apps.close();
       smtp?.close();
+      await backups?.stop();
       db.close();
       clearInterval(logFlush);
       logOutput.flushSync();

@@ -153,3 +153,33 @@ export interface Federation {
   /** Tokens for a linked account, or its MFA challenge, as `signIn` answers. */
   signInLinked(sub: string): Promise<SignInResult>;
 }
+
+/** A user as the operator console shows one. */
+export interface AdminUserRecord extends UserRecord {
+  enabled: boolean;
+  groups: string[];
+}
+
+/** The group whose members may use the operator console (carried in `cognito:groups`). */
+export const ADMINS_GROUP = 'admins';
+
+/**
+ * The operator's side of the user pool (Cognito's Admin* calls): find users, disable and enable
+ * them, manage groups, delete. A disabled user cannot sign in or refresh.
+ */
+export interface IdentityAdmin {
+  /** By email prefix or a part of the name, in email order; `after` is the last email of the previous page. */
+  listUsers(input: {
+    query?: string;
+    limit: number;
+    after?: string;
+  }): Promise<{ users: AdminUserRecord[]; next?: string }>;
+  adminGetUser(sub: string): Promise<AdminUserRecord | undefined>;
+  userSubByEmail(email: string): Promise<string | undefined>;
+  setEnabled(sub: string, enabled: boolean): Promise<void>;
+  groupsOf(sub: string): Promise<string[]>;
+  addToGroup(sub: string, group: string): Promise<void>;
+  removeFromGroup(sub: string, group: string): Promise<void>;
+  /** Deletes the account on the operator's authority (Cognito's AdminDeleteUser). */
+  adminDeleteUser(sub: string): Promise<void>;
+}

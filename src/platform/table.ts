@@ -80,6 +80,8 @@ export interface QueryInput {
   limit?: number;
   /** The opaque cursor a previous page returned. */
   cursor?: string;
+  /** Every write acknowledged before it is seen, past any cache (base table only, as DynamoDB allows). */
+  consistent?: boolean;
 }
 
 export interface Page<T = Item> {

@@ -258,6 +258,7 @@ export class DynamoTable implements Table {
             KeyConditionExpression: keyCondition,
             ...attributes.toInput(),
             ScanIndexForward: !input.reverse,
+            ...(input.consistent && !input.index ? { ConsistentRead: true } : {}),
             Limit: want,
             ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           }),

@@ -12,11 +12,13 @@ import {
 } from '../../platform/errors.ts';
 import type {
   AccessClaims,
+  AdminUserRecord,
   Caller,
   CustomAttributes,
   ExternalIdentity,
   Federation,
   Identity,
+  IdentityAdmin,
   IdentityHooks,
   LinkedIdentity,
   SignInResult,
@@ -73,6 +75,11 @@ CREATE TABLE IF NOT EXISTS identity_links (
   PRIMARY KEY (provider, subject),
   UNIQUE (sub, provider)
 );
+CREATE TABLE IF NOT EXISTS identity_groups (
+  sub TEXT NOT NULL REFERENCES identity_users (sub) ON DELETE CASCADE,
+  group_name TEXT NOT NULL,
+  PRIMARY KEY (sub, group_name)
+);
 CREATE TABLE IF NOT EXISTS identity_mfa_sessions (
   session_hash TEXT PRIMARY KEY,
   sub TEXT NOT NULL REFERENCES identity_users (sub) ON DELETE CASCADE,
@@ -116,6 +123,7 @@ interface UserRow {
   recovery_codes: string;
   tokens_valid_after: number;
   created_at: string;
+  disabled: number;
 }
 
 type CodePurpose = keyof typeof CODE_SECONDS;
@@ -138,7 +146,7 @@ export interface LocalIdentityOptions {
  * tokens. Secrets at rest are hashed: passwords with argon2id, codes, refresh tokens and
  * recovery codes with SHA-256 (they are random, so a fast hash is enough).
  */
-export class LocalIdentity implements Identity, Federation {
+export class LocalIdentity implements Identity, Federation, IdentityAdmin {
   private readonly db: Database;
   private readonly clock: Clock;
   private readonly verify: (token: string) => Promise<Record<string, unknown>>;
@@ -149,6 +157,11 @@ export class LocalIdentity implements Identity, Federation {
     this.db = options.db;
     this.clock = options.clock ?? systemClock;
     this.db.exec(SCHEMA);
+    // Added after the first release: data folders made before it get the column here.
+    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(identity_users)').all();
+    if (!columns.some((column) => column.name === 'disabled')) {
+      this.db.exec('ALTER TABLE identity_users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0');
+    }
     this.verify = accessTokenVerifier({
       issuer: options.issuer,
       clientId: options.clientId,
@@ -491,6 +504,65 @@ export class LocalIdentity implements Identity, Federation {
       .all(sub);
   }
 
+  // ------------------------------------------------------------------ operator
+
+  async listUsers(input: { query?: string; limit: number; after?: string }) {
+    const query = input.query?.trim().toLowerCase() ?? '';
+    const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = this.db
+      .prepare<[string, string, string, number], UserRow>(
+        `SELECT * FROM identity_users
+         WHERE (email LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\') AND email > ?
+         ORDER BY email LIMIT ?`,
+      )
+      .all(`${like.slice(1)}`, like, input.after ?? '', input.limit + 1);
+    const users = rows.slice(0, input.limit).map((row) => this.adminRecord(row));
+    const last = users.at(-1);
+    return rows.length > input.limit && last ? { users, next: last.email } : { users };
+  }
+
+  async adminGetUser(sub: string): Promise<AdminUserRecord | undefined> {
+    const user = this.userBySub(sub);
+    return user ? this.adminRecord(user) : undefined;
+  }
+
+  async userSubByEmail(email: string): Promise<string | undefined> {
+    return this.userByEmail(normalizeEmail(email))?.sub;
+  }
+
+  async setEnabled(sub: string, enabled: boolean): Promise<void> {
+    this.db.prepare('UPDATE identity_users SET disabled = ? WHERE sub = ?').run(enabled ? 0 : 1, sub);
+  }
+
+  async groupsOf(sub: string): Promise<string[]> {
+    return this.groupRows(sub);
+  }
+
+  async addToGroup(sub: string, group: string): Promise<void> {
+    this.db.prepare('INSERT OR IGNORE INTO identity_groups (sub, group_name) VALUES (?, ?)').run(sub, group);
+  }
+
+  async removeFromGroup(sub: string, group: string): Promise<void> {
+    this.db.prepare('DELETE FROM identity_groups WHERE sub = ? AND group_name = ?').run(sub, group);
+  }
+
+  async adminDeleteUser(sub: string): Promise<void> {
+    this.db.prepare('DELETE FROM identity_users WHERE sub = ?').run(sub);
+  }
+
+  private groupRows(sub: string): string[] {
+    return this.db
+      .prepare<[string], { group_name: string }>(
+        'SELECT group_name FROM identity_groups WHERE sub = ? ORDER BY group_name',
+      )
+      .all(sub)
+      .map((row) => row.group_name);
+  }
+
+  private adminRecord(row: UserRow): AdminUserRecord {
+    return { ...toUserRecord(row), enabled: !row.disabled, groups: this.groupRows(row.sub) };
+  }
+
   // ------------------------------------------------------------------ internals
 
   /** An account made through a provider has no password (an empty hash) until one is set. */
@@ -503,6 +575,10 @@ export class LocalIdentity implements Identity, Federation {
   }
 
   private async issueTokens(user: UserRow, family: string, authTime: number): Promise<Tokens> {
+    // Every way to tokens ends here: a disabled account gets none (Cognito: "User is disabled").
+    if (user.disabled) throw unauthorized('This account is disabled: ask the operator', 'NotAuthorized');
+    const groups = this.groupRows(user.sub);
+    const inGroups = groups.length > 0 ? { 'cognito:groups': groups } : {};
     // Never before the last sign-out, so a sign-in in the same second as it is not refused.
     const iat = Math.max(epochSeconds(this.clock), user.tokens_valid_after);
     const exp = iat + ACCESS_TOKEN_SECONDS;
@@ -521,6 +597,7 @@ export class LocalIdentity implements Identity, Federation {
         jti: randomUUID(),
         username: user.sub,
         origin_jti: family,
+        ...inGroups,
       },
       this.clock,
     );
@@ -535,6 +612,7 @@ export class LocalIdentity implements Identity, Federation {
         email_verified: user.email_verified === 1,
         name: user.name,
         'cognito:username': user.sub,
+        ...inGroups,
         auth_time: authTime,
         iat,
         exp,
