@@ -53,6 +53,7 @@ import { TaskService } from './tasks/service.ts';
 import { todoRoutes } from './todos/routes.ts';
 import { TodoService } from './todos/service.ts';
 import { deleteUserDataOnAccountRemoval } from './users/events.ts';
+import { AccountExport, exportRoutes } from './users/export.ts';
 import { type FederationProvider, FederationService } from './users/federation.ts';
 import { federationRoutes } from './users/federation-routes.ts';
 import { accountRoutes } from './users/routes.ts';
@@ -224,7 +225,11 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       perAddress: { ratePerSecond: rateLimits.perAddress, burst: 2 * rateLimits.perAddress },
     }),
     routes: {
-      auth: withFederation(accountRoutes(accounts, signedIn).route('/', avatarRoutes(avatars, signedIn))),
+      auth: withFederation(
+        accountRoutes(accounts, signedIn)
+          .route('/', avatarRoutes(avatars, signedIn))
+          .route('/', exportRoutes(new AccountExport(table, ports.objects), signedIn)),
+      ),
       todos: todoRoutes(new TodoService(table, clock), signedIn),
       notes: noteRoutes(new NoteService(table, clock), signedIn),
       bookmarks: bookmarkRoutes(new BookmarkService(table, clock), signedIn),

@@ -60,6 +60,8 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Deletes every object whose key starts with `prefix`; returns how many went. */
   deletePrefix(prefix: string): Promise<number>;
+  /** A page of the keys under `prefix`, in key order (S3's ListObjectsV2); `after` is the last key of the previous page. */
+  listKeys(prefix: string, after?: string): Promise<{ keys: string[]; next?: string }>;
 }
 
 // ---------------------------------------------------------------- limits and validation

@@ -372,6 +372,17 @@ export function objectStoreContract(adapter: string, open: () => Promise<ObjectS
       await assert.rejects(store.deletePrefix(''), isAppError(400));
     });
 
+    test('listKeys pages the keys under a prefix in key order, and nothing beside it', async () => {
+      for (const name of ['l/2', 'l/1', 'l/sub/3', 'lx/4']) {
+        await store.put(`${prefix}${name}`, Buffer.from(name), 'text/plain');
+      }
+      const page = await store.listKeys(`${prefix}l/`);
+      assert.deepEqual(page, { keys: ['l/1', 'l/2', 'l/sub/3'].map((name) => `${prefix}${name}`) });
+      assert.deepEqual((await store.listKeys(`${prefix}l/`, `${prefix}l/2`)).keys, [`${prefix}l/sub/3`]);
+      assert.deepEqual(await store.listKeys(`${prefix}none/`), { keys: [] });
+      await assert.rejects(store.listKeys(''), isAppError(400));
+    });
+
     // ---------------------------------------------------------------- events
 
     test('every completed write emits one S3-shaped ObjectCreated record with the encoded key', async () => {

@@ -65,6 +65,9 @@ const CHECKSUM_ATTEMPTS = 3;
  * port does not ask clients for a checksum before they upload), so for those `head` and `get`
  * compute it by reading the object once more, pinned to the ETag they saw.
  */
+/** Keys per `listKeys` page: S3's maximum. */
+const LIST_PAGE_KEYS = 1000;
+
 export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
   private readonly bucket: string;
@@ -264,6 +267,21 @@ export class S3ObjectStore implements ObjectStore {
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);
     return deleted;
+  }
+
+  async listKeys(prefix: string, after?: string): Promise<{ keys: string[]; next?: string }> {
+    validateObjectPrefix(prefix);
+    const page = await this.client.send(
+      new ListObjectsV2Command({
+        Bucket: this.bucket,
+        Prefix: prefix,
+        MaxKeys: LIST_PAGE_KEYS,
+        ...(after ? { StartAfter: after } : {}),
+      }),
+    );
+    const keys = (page.Contents ?? []).flatMap((object) => (object.Key === undefined ? [] : [object.Key]));
+    const last = keys.at(-1);
+    return page.IsTruncated && last ? { keys, next: last } : { keys };
   }
 
   // ------------------------------------------------------------------ internals

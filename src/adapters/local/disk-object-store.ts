@@ -167,6 +167,9 @@ const signatureMismatch = (detail: string) => forbidden(detail, 'SignatureDoesNo
  * S3-shaped event on the durable queue for every completed write and every removal.
  * Pre-signed URLs point at this server's own `/_objects/` routes ({@link objectRoutes}).
  */
+/** Keys per `listKeys` page, as S3 pages them. */
+const LIST_PAGE_KEYS = 1000;
+
 export class DiskObjectStore implements ObjectStore {
   private readonly clock: Clock;
   private readonly bucket: string;
@@ -214,6 +217,9 @@ export class DiskObjectStore implements ObjectStore {
         'SELECT * FROM stored_objects WHERE substr(key, 1, length(?)) = ?',
       ),
       blobs: db.prepare<[], { blob: string }>('SELECT blob FROM stored_objects'),
+      keysAfter: db.prepare<[string, string, string, number], { key: string }>(
+        'SELECT key FROM stored_objects WHERE substr(key, 1, length(?)) = ? AND key > ? ORDER BY key LIMIT ?',
+      ),
     };
   }
 
@@ -367,6 +373,14 @@ export class DiskObjectStore implements ObjectStore {
     if (removed === undefined) return;
     this.options.queue.wake();
     await this.removeBlob(removed);
+  }
+
+  async listKeys(prefix: string, after = ''): Promise<{ keys: string[]; next?: string }> {
+    validateObjectPrefix(prefix);
+    const rows = this.statements.keysAfter.all(prefix, prefix, after, LIST_PAGE_KEYS + 1);
+    const keys = rows.slice(0, LIST_PAGE_KEYS).map((row) => row.key);
+    const last = keys.at(-1);
+    return rows.length > LIST_PAGE_KEYS && last ? { keys, next: last } : { keys };
   }
 
   async deletePrefix(prefix: string): Promise<number> {

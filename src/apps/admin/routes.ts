@@ -11,36 +11,13 @@ import type { AppEnv } from '../../http/context.ts';
 import { jsonResponse, problem, problems, router } from '../../http/openapi.ts';
 import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { ADMINS_GROUP, type AdminUserRecord, type IdentityAdmin } from '../../platform/identity.ts';
-import { type Item, indexKeys, type Table } from '../../platform/table.ts';
+import { indexKeys, type Table } from '../../platform/table.ts';
+import { appOf } from '../common/item-apps.ts';
 import { profileKey } from '../users/profile.ts';
 import type { AccountsService } from '../users/service.ts';
 import type { AuditEvent, AuditLog } from './audit.ts';
 
 const tags = ['Operator console'];
-
-/** Which app an item belongs to, by the prefix of its keys (the single-table design's names). */
-const APP_BY_PREFIX: [RegExp, string][] = [
-  [/^(TODO)#/, 'todos'],
-  [/^(NOTE)#/, 'notes'],
-  [/^(BOOKMARK|BOOKMARKURL)#/, 'bookmarks'],
-  [/^(SITE)#/, 'sites'],
-  [/^(FILE|DIR)#/, 'files'],
-  [/^(PHOTO|ALBUM|PHOTOALBUM|INALBUM|SHARE|SHARETO)#/, 'photos'],
-  [/^(TASK|TASKFILE|TASKVIEW|TASKSTATS|REMINDER|SCHEDULE)#/, 'tasks'],
-  [/^(NOTIFICATION)#/, 'notifications'],
-  [/^(APIKEY)#/, 'api-keys'],
-  [/^(POST|FEED|STORYFEED|STORY|LIKE|LIKER|COMMENT|COMMENTER|FOLLOWER|FOLLOWING|BIGFOLLOW|SEEN|COUNTED)#/, 'social'],
-  [/^(FEDFLOW|FEDCODE|FEDLINK|USERNAME|PROFILE|IDEMPOTENCY)(#|$)/, 'accounts'],
-  [/^(AUDIT|ENTRY|HEAD)(#|$)/, 'operator'],
-];
-
-export function appOf(item: Item): string {
-  const keys = [item.SK, item.PK].map(String).map((key) => key.replace(/^USER#[^#]+#?/, ''));
-  for (const key of keys) {
-    for (const [pattern, app] of APP_BY_PREFIX) if (pattern.test(key)) return app;
-  }
-  return 'other';
-}
 
 const SubParam = z.object({ sub: z.string().min(1).max(128) });
 const AdminUserSchema = z
