@@ -7,25 +7,23 @@ import { CachedTable } from './cached-table.ts';
 import { openDatabase } from './local/database.ts';
 import { SqliteTable } from './local/sqlite-table.ts';
 
-// The cache must not change what any operation means: the whole table contract, on cached partitions.
-tableContract(
-  'SQLite behind the read cache',
-  async () => {
-    const db = openDatabase(':memory:');
-    const clock = new TestClock();
-    return { table: new CachedTable(new SqliteTable(db, clock), { clock }), clock, close: async () => void db.close() };
-  },
-  { partitionPrefix: 'USER#' },
-);
-tableContract(
-  'SQLite behind the read cache, partitions outside USER#',
-  async () => {
-    const db = openDatabase(':memory:');
-    const clock = new TestClock();
-    return { table: new CachedTable(new SqliteTable(db, clock), { clock }), clock, close: async () => void db.close() };
-  },
-  { partitionPrefix: 'POST#' },
-);
+// The cache must not change what any operation means: the whole table contract, on user
+// partitions (one scope per user) and on others (one scope per partition).
+for (const partitionPrefix of ['USER#', 'POST#']) {
+  tableContract(
+    `SQLite behind the read cache, ${partitionPrefix} partitions`,
+    async () => {
+      const db = openDatabase(':memory:');
+      const clock = new TestClock();
+      return {
+        table: new CachedTable(new SqliteTable(db, clock), { clock }),
+        clock,
+        close: async () => void db.close(),
+      };
+    },
+    { partitionPrefix },
+  );
+}
 
 function cachedSqlite() {
   const db = openDatabase(':memory:');
