@@ -19,6 +19,7 @@ const Notifications = lazy(() => import('./screens/notifications.tsx').then((m) 
 const ApiKeys = lazy(() => import('./screens/api-keys.tsx').then((m) => ({ default: m.ApiKeys })));
 const Social = lazy(() => import('./screens/social.tsx').then((m) => ({ default: m.Social })));
 const PublicSite = lazy(() => import('./screens/site.tsx').then((m) => ({ default: m.PublicSite })));
+const Admin = lazy(() => import('./screens/admin/console.tsx').then((m) => ({ default: m.Admin })));
 
 function useSession(): SessionState {
   const [state, setState] = useState(session.state);
@@ -47,8 +48,12 @@ const sections: { path: string; label: string; Screen: ComponentType }[] = [
   { path: '/api-keys', label: 'API keys', Screen: ApiKeys },
 ];
 
-/** Signed-in screens reached from elsewhere than the tabs (the bell). */
-const otherScreens: { path: string; Screen: ComponentType }[] = [{ path: '/notifications', Screen: Notifications }];
+/** Signed-in screens reached from elsewhere than the tabs (the bell; the admins' own link). */
+const otherScreens: { path: string; Screen: ComponentType }[] = [
+  { path: '/notifications', Screen: Notifications },
+  // Open to anyone signed in: the API says who may use it, and the console explains a refusal.
+  { path: '/admin', Screen: Admin },
+];
 
 /** A section owns its path and everything below it (`/tasks/board`, `/tasks/<id>`). */
 const owns = (path: string, pathname: string) => pathname === path || (path !== '/' && pathname.startsWith(`${path}/`));
@@ -114,6 +119,11 @@ export function App() {
             {section.label}
           </Link>
         ))}
+        {session.groups().includes('admins') && (
+          <Link to="/admin" current={owns('/admin', pathname)}>
+            Admin
+          </Link>
+        )}
       </nav>
       <Suspense fallback={loading}>
         <Screen />

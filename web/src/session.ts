@@ -81,6 +81,22 @@ class Session {
     return this.accessToken;
   }
 
+  /**
+   * The groups the current access token names (`cognito:groups`, e.g. `admins`). Only for showing
+   * or hiding links: the API decides access on every request.
+   */
+  groups(): string[] {
+    const payload = this.accessToken?.split('.')[1];
+    if (!payload) return [];
+    try {
+      const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+      const groups = claims['cognito:groups'];
+      return Array.isArray(groups) ? groups.filter((group): group is string => typeof group === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
   /** One refresh at a time: a second caller waits for the one under way. */
   private refresh(): Promise<void> {
     this.refreshing ??= this.tryRefresh().finally(() => {
