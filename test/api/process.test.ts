@@ -34,9 +34,14 @@ test('npm start serves HTTPS, prints its URL, and on SIGTERM exits 0 with the da
   assert.ok(url, `printed its URL: ${proc.output()}`);
   assert.ok(existsSync(join(dataDir, 'tls', 'self-signed-cert.pem')), 'made a self-signed pair in DATA_DIR');
   assert.ok(existsSync(join(dataDir, 'keys', 'token-signing-key.json')), 'made a signing key in DATA_DIR');
-  assert.ok(existsSync(`${dataDir}-backups`), 'backups on by default, beside the data folder');
+  // The first snapshot is taken in the background once Stratus serves.
+  for (const stop = Date.now() + 10_000; !existsSync(`${dataDir}-backups`) && Date.now() < stop; ) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const backupsMade = existsSync(`${dataDir}-backups`);
   proc.child.kill('SIGTERM');
   assert.equal(await proc.exited, 0);
+  assert.ok(backupsMade, 'backups on by default, beside the data folder');
   // SQLite removes the WAL file when the last connection closes cleanly.
   assert.equal(existsSync(join(dataDir, 'stratus.db-wal')), false);
   await rm(dataDir, { recursive: true, force: true });
