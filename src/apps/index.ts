@@ -2,8 +2,9 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.ts';
 import { requireUser } from '../http/middleware/auth.ts';
-import { rateLimit } from '../http/middleware/rate-limit.ts';
+import { addressRateLimit, rateLimit } from '../http/middleware/rate-limit.ts';
 import { DailyQuotas, type QuotaStore } from '../http/middleware/rate-limit-quota.ts';
+import { router } from '../http/openapi.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Federation, IdentityAdmin } from '../platform/identity.ts';
 import type { LivePublisher } from '../platform/live.ts';
@@ -164,6 +165,7 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
   const quotas = new DailyQuotas(ports.quotaStore, clock, {
     onFlushError: (error) => settings.onBackgroundError(error, 'daily quota flush'),
   });
+  const perAddressSpec = { ratePerSecond: rateLimits.perAddress, burst: 2 * rateLimits.perAddress };
   /** Every signed-in route: the session check, then the usage plan or default rate limit. */
   const signedIn: MiddlewareHandler<AppEnv>[] = [
     requireUser((token) => accounts.authenticate(token)),
@@ -172,10 +174,13 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       clock,
       quotas,
       perUser: { ratePerSecond: rateLimits.perUser, burst: 2 * rateLimits.perUser },
-      perAddress: { ratePerSecond: rateLimits.perAddress, burst: 2 * rateLimits.perAddress },
+      perAddress: perAddressSpec,
     }),
   ];
   const fanOut = settings.fanOut ?? defaultFanOut;
+  /** The accounts group, whose `/v1/auth/*` routes are open to anyone: limited per address first. */
+  const publicAuth = router();
+  publicAuth.use('/v1/auth/*', addressRateLimit({ clock, perAddress: perAddressSpec }));
   const withFederation = (routes: OpenAPIHono<AppEnv>) => {
     if (!ports.federation) return routes;
     const service = new FederationService(
@@ -222,11 +227,12 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       apiKeys,
       clock,
       quotas,
-      perAddress: { ratePerSecond: rateLimits.perAddress, burst: 2 * rateLimits.perAddress },
+      perAddress: perAddressSpec,
     }),
     routes: {
       auth: withFederation(
-        accountRoutes(accounts, signedIn)
+        publicAuth
+          .route('/', accountRoutes(accounts, signedIn))
           .route('/', avatarRoutes(avatars, signedIn))
           .route('/', exportRoutes(new AccountExport(table, ports.objects), signedIn)),
       ),

@@ -577,3 +577,27 @@ describe('HTTP layer: health, headers, CORS, OpenAPI and docs', () => {
     assert.equal(json.body.items[0].to, 'outbox@example.com');
   });
 });
+
+describe('public account routes: a token bucket per client address', () => {
+  let s: TestStratus;
+  before(async () => {
+    s = await TestStratus.start({ RATE_LIMIT_PER_ADDRESS: '1' });
+  });
+  after(() => s.stop());
+
+  test('a burst from one address is cut off with 429 and Retry-After; it refills with time', async () => {
+    // 1 request per second, bursts of 2; the test clock stands still until moved.
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await s.request('GET', '/v1/auth/providers')).status);
+    assert.deepEqual(statuses, [200, 200, 429]);
+    const refused = await s.request('POST', '/v1/auth/signin', {
+      body: { email: 'a@example.com', password: 'x'.repeat(12) },
+    });
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.match(refused.body.detail, /Too many requests from your address/);
+    assert.equal((await s.request('GET', '/health')).status, 200, 'other public routes are not counted here');
+    s.clock.advance(1000);
+    assert.equal((await s.request('GET', '/v1/auth/providers')).status, 200);
+  });
+});

@@ -137,6 +137,24 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
   };
 }
 
+/**
+ * For routes open to anyone (sign-up, sign-in, the federated sign-in's steps): a token bucket
+ * per client address, as the signed-in routes have beside their per-user one. Guessing
+ * credentials has its own, stricter throttle (`AuthThrottle`); this one caps the rest, such as
+ * starting a federated sign-in, which stores a flow for ten minutes each time.
+ */
+export function addressRateLimit(options: { perAddress?: RateSpec; clock?: Clock } = {}): MiddlewareHandler<AppEnv> {
+  const clock = options.clock ?? systemClock;
+  const perAddress = options.perAddress ?? defaultPerAddress;
+  const buckets = new TokenBuckets();
+  return async (c, next) => {
+    const verdict = buckets.take(`address:${c.get('clientIp') ?? 'unknown'}`, perAddress, clock.now());
+    setHeaders(c, [verdict]);
+    if (!verdict.allowed) throw refusal(verdict, 'Too many requests from your address');
+    await next();
+  };
+}
+
 function refusal(verdict: Verdict, what: string) {
   return tooManyRequests(`${what}: retry after ${verdict.retryAfterSeconds} s`, verdict.retryAfterSeconds);
 }
