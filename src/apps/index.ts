@@ -206,17 +206,15 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       ...(ports.liveSubscriptions ? { subscriptions: ports.liveSubscriptions } : {}),
       onUnexpectedError: (error) => settings.onBackgroundError(error, 'GraphQL resolver'),
     }));
-  const operator = ports.identityAdmin
-    ? (() => {
-        const audit = new AuditLog(table, clock);
-        const identity = ports.identityAdmin;
-        return {
-          routes: adminRoutes({ identity, accounts, table, audit }, signedIn),
-          adminOnly: [...signedIn, requireAdmin(identity)],
-          audit,
-        };
-      })()
-    : undefined;
+  const operatorApi = (identity: IdentityAdmin) => {
+    const audit = new AuditLog(table, clock);
+    return {
+      routes: adminRoutes({ identity, accounts, table, audit }, signedIn),
+      adminOnly: [...signedIn, requireAdmin(identity)],
+      audit,
+    };
+  };
+  const operator = ports.identityAdmin ? operatorApi(ports.identityAdmin) : undefined;
   return {
     ...(operator ? { operator } : {}),
     get socialGraph() {

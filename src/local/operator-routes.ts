@@ -10,7 +10,7 @@ import type { OutboxNotifier } from '../adapters/local/outbox-notifier.ts';
 import type { SqliteQueue } from '../adapters/local/sqlite-queue.ts';
 import type { LocalStreamDispatcher } from '../adapters/local/stream-dispatcher.ts';
 import type { AuditLog } from '../apps/admin/audit.ts';
-import { auditedBy } from '../apps/admin/routes.ts';
+import { auditedBy, notAdmin } from '../apps/admin/routes.ts';
 import type { AppEnv } from '../http/context.ts';
 import { jsonResponse, problem, problems, router } from '../http/openapi.ts';
 import type { RouteMetrics } from '../http/route-metrics.ts';
@@ -34,7 +34,7 @@ export function operatorRoutes(parts: OperatorParts) {
   const app = router();
   const asAdmin = { security: [{ Bearer: [] }], middleware: parts.adminOnly };
   const audited = auditedBy(parts.audit);
-  const refused = { 403: problem('Not a member of the admins group'), ...problems };
+  const refused = { ...notAdmin, ...problems };
 
   app.openapi(
     createRoute({

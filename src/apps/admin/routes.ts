@@ -56,6 +56,9 @@ export function auditedBy(audit: AuditLog) {
   };
 }
 
+/** The answer every operator route gives to anyone else, for the OpenAPI document. */
+export const notAdmin = { 403: problem('Not a member of the admins group') };
+
 /** Members of `admins` only, asked of the user pool itself. */
 export function requireAdmin(identity: IdentityAdmin): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -76,7 +79,6 @@ export function adminRoutes(deps: AdminDeps, signedInChain: MiddlewareHandler<Ap
   const { identity, accounts, table, audit } = deps;
   const app = router();
   const asAdmin = { security: [{ Bearer: [] }], middleware: [...signedInChain, requireAdmin(identity)] };
-  const admin403 = { 403: problem('Not a member of the admins group') };
 
   const audited = auditedBy(audit);
   const existing = async (sub: string) => {
@@ -107,7 +109,7 @@ export function adminRoutes(deps: AdminDeps, signedInChain: MiddlewareHandler<Ap
           z.object({ users: z.array(AdminUserSchema), next: z.string().optional() }),
           'A page of users',
         ),
-        ...admin403,
+        ...notAdmin,
         ...problems,
       },
     }),
@@ -131,7 +133,7 @@ export function adminRoutes(deps: AdminDeps, signedInChain: MiddlewareHandler<Ap
           200: jsonResponse(AdminUserSchema, 'Done; the user as it is now'),
           404: problem('No user has this id'),
           409: problem('Not on your own account'),
-          ...admin403,
+          ...notAdmin,
           ...problems,
         },
       }),
@@ -171,7 +173,7 @@ export function adminRoutes(deps: AdminDeps, signedInChain: MiddlewareHandler<Ap
         204: { description: 'Deleted' },
         404: problem('No user has this id'),
         409: problem('Not your own account'),
-        ...admin403,
+        ...notAdmin,
         ...problems,
       },
     }),
@@ -210,7 +212,7 @@ export function adminRoutes(deps: AdminDeps, signedInChain: MiddlewareHandler<Ap
           }),
           'A page of items',
         ),
-        ...admin403,
+        ...notAdmin,
         ...problems,
       },
     }),
@@ -254,7 +256,7 @@ export function adminRoutes(deps: AdminDeps, signedInChain: MiddlewareHandler<Ap
           }),
           'Entries, newest first',
         ),
-        ...admin403,
+        ...notAdmin,
         ...problems,
       },
     }),
