@@ -102,9 +102,14 @@ export function spawnStratus(
   );
 }
 
-/** The baseline: a plain node:https hello world (bench/hello-server.ts). */
-export function spawnHello(dataDir: string): Promise<Server> {
-  return spawnServer(['bench/hello-server.ts', dataDir], {}, /LISTENING (\S+)/, join(dataDir, 'hello.log'));
+/** The baseline: a plain node:https hello world (bench/hello-server.ts), after `workUs` of busy CPU. */
+export function spawnHello(dataDir: string, workUs = 0): Promise<Server> {
+  return spawnServer(
+    ['bench/hello-server.ts', dataDir, String(workUs)],
+    {},
+    /LISTENING (\S+)/,
+    join(dataDir, `hello-${workUs}.log`),
+  );
 }
 
 /** A fixed-length closed-loop load; a short warm-up first so JIT and caches settle. */
