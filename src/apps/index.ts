@@ -97,7 +97,7 @@ export interface AppSettings {
   webUrl: string;
   /** The API's public address, where outside sign-in providers send the browser back; default `webUrl`. */
   apiUrl?: string;
-  /** Outside OpenID Connect providers to sign in with (`FEDERATION_PROVIDERS`). */
+  /** Outside OpenID Connect and SAML providers to sign in with (`FEDERATION_PROVIDERS`). */
   federationProviders?: FederationProvider[];
   onBackgroundError(error: unknown, what: string): void;
 }

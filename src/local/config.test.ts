@@ -39,3 +39,31 @@ test('each bad value is named with what to fix, all at once', () => {
 test('an empty variable counts as unset', () => {
   assert.equal(loadConfig({ PORT: '', SMTP_URL: '' }).port, 8443);
 });
+
+test('FEDERATION_PROVIDERS: OpenID Connect by default, SAML by `protocol`, and each bad field named', () => {
+  const oidc = { id: 'acme', name: 'Acme', issuer: 'https://id.acme.example', clientId: 'stratus' };
+  const saml = {
+    id: 'corp',
+    name: 'Corp SSO',
+    protocol: 'saml',
+    entryPoint: 'https://idp.corp.example/sso',
+    idpIssuer: 'https://idp.corp.example/metadata',
+    idpCert: 'MII'.padEnd(200, 'A'),
+  };
+  const providers = loadConfig({ FEDERATION_PROVIDERS: JSON.stringify([oidc, saml]) }).federationProviders ?? [];
+  assert.deepEqual(
+    providers.map((p) => [p.id, p.protocol]),
+    [
+      ['acme', 'oidc'],
+      ['corp', 'saml'],
+    ],
+  );
+  assert.equal(providers[1]?.protocol === 'saml' && providers[1].trustEmail, true, 'trustEmail defaults to true');
+  const refusal = (provider: object) => () => loadConfig({ FEDERATION_PROVIDERS: JSON.stringify([provider]) });
+  assert.throws(refusal({ ...saml, entryPoint: 'http://idp.corp.example/sso' }), /entryPoint: must be https/);
+  assert.throws(refusal({ ...saml, idpCert: 'short' }), /idpCert/);
+  assert.throws(refusal({ ...saml, idpIssuer: undefined }), /idpIssuer/);
+  assert.throws(refusal({ ...saml, protocol: 'ws-fed' }), /protocol/);
+  assert.throws(refusal({ ...oidc, id: 'Bad Id' }), /id: lowercase/);
+  assert.throws(() => loadConfig({ FEDERATION_PROVIDERS: JSON.stringify([saml, saml]) }), /ids must be unique/);
+});

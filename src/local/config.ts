@@ -90,7 +90,7 @@ export interface Config {
   schedulerTickMs: number;
   /** The built web app served at / (default `web/dist`, which `npm start` builds). */
   webDir: string;
-  /** Outside OpenID Connect providers to sign in with (`FEDERATION_PROVIDERS`). */
+  /** Outside OpenID Connect and SAML providers to sign in with (`FEDERATION_PROVIDERS`). */
   federationProviders?: FederationProvider[];
   /** Backups and point-in-time restore (docs/backups.md); absent when BACKUPS=off. */
   backups?: { dir: string; everyMinutes: number; keep: number; retentionDays: number };

@@ -5,23 +5,46 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.ts';
+import { startSamlIdp, type TestSamlIdp } from '../support/saml-idp.ts';
 import { browserHarness, chromiumMissing, PASSWORD } from './support.ts';
 
 describe('federated sign-in in the web app, on a phone-sized screen', { skip: chromiumMissing ?? false }, () => {
   let idp: TestOidcProvider;
+  let samlIdp: TestSamlIdp;
   // Started before the harness's own `before`, which reads `env` when it starts Stratus.
   before(async () => {
-    idp = await startOidcProvider();
+    [idp, samlIdp] = await Promise.all([startOidcProvider(), startSamlIdp()]);
   });
   const h = browserHarness({
     env: () => ({
       FEDERATION_PROVIDERS: JSON.stringify([
         { id: 'acme', name: 'Acme SSO', issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
+        {
+          id: 'corp',
+          name: 'Corp SSO',
+          protocol: 'saml',
+          entryPoint: samlIdp.entryPoint,
+          idpIssuer: samlIdp.entityId,
+          idpCert: samlIdp.cert,
+        },
       ]),
     }),
   });
   before(() => idp.registerRedirect(`${h.s.url}/v1/auth/federated/acme/callback`));
-  after(() => idp.close());
+  after(() => Promise.all([idp.close(), samlIdp.close()]));
+
+  test('Continue with Corp SSO (SAML): the provider’s page posts its signed answer back, the browser keeps the flow’s cookie across that post, and the person lands signed in', async () => {
+    const { s, page, problems } = h;
+    samlIdp.signInAs({ nameID: 'corp-kai', email: 'kai@corp.example', name: 'Kai Tanaka' });
+    await page.goto(`${s.url}/signin`);
+    await page.getByRole('button', { name: 'Continue with Corp SSO' }).click();
+    await page.getByRole('heading', { name: 'To-dos' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '', 'no sign-in code is left in the address bar');
+    await page.getByRole('link', { name: 'Account' }).click();
+    assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Kai Tanaka');
+    await page.getByRole('list', { name: 'Linked sign-ins' }).getByText('Corp SSO').waitFor();
+    assert.deepEqual(problems, [], 'no console errors');
+  });
 
   test('a new person continues with Acme SSO and lands signed in, named by the provider, with Acme SSO linked; unlinking it is refused while it is the only way in', async () => {
     const { s, page, shot, problems } = h;

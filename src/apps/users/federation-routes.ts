@@ -12,12 +12,14 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../../http/context.ts';
 import { jsonBody, jsonResponse, problem, problems, router } from '../../http/openapi.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
 import { BINDING_COOKIE, type FederationOutcome, type FederationService } from './federation.ts';
 import { ChallengeSchema, TokensSchema } from './model.ts';
 
 const tags = ['Accounts'];
 const COOKIE_PATH = '/v1/auth/federated';
+/** A signed SAML answer with a certificate and a few attributes is a few kB; this is generous. */
+const SAML_RESPONSE_LIMIT = 256 * 1024;
 
 const ProviderParam = z.object({
   provider: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a provider id: lowercase letters, digits and dashes'),
@@ -89,13 +91,15 @@ export function federationRoutes(
     async (c) => {
       const { provider } = c.req.valid('param');
       try {
-        const { redirectTo, binding } = await federation.start(provider);
+        const { redirectTo, binding, crossSitePost } = await federation.start(provider);
         setCookie(c, BINDING_COOKIE, binding, {
           path: COOKIE_PATH,
           httpOnly: true,
           secure: true,
-          // Lax: the provider's redirect back is a top-level navigation from another site.
-          sameSite: 'Lax',
+          // Lax follows an OpenID provider's redirect back (a top-level navigation from another
+          // site); a SAML provider's answer is a form posted from its site, which only None follows.
+          // It is still this browser's own random value: a post from anyone else's flow fails.
+          sameSite: crossSitePost ? 'None' : 'Lax',
           maxAge: 600,
         });
         return c.redirect(redirectTo, 302);
@@ -108,26 +112,81 @@ export function federationRoutes(
     },
   );
 
+  const backToTheWebApp = {
+    303: {
+      description:
+        'To the web app’s /signin/federated page; the fragment carries `code` (a one-time sign-in code), `link` (sign in to the existing account to link), or `error`',
+    },
+    ...problems,
+  };
+  /** The provider's answer: the query (OpenID Connect), or the form it posted (SAML). */
+  const finish = async (c: Context<AppEnv>, provider: string, answer: URLSearchParams) => {
+    const binding = getCookie(c, BINDING_COOKIE);
+    deleteCookie(c, BINDING_COOKIE, { path: COOKIE_PATH, secure: true });
+    return landing(c, await federation.finish(provider, answer, binding));
+  };
+
   app.openapi(
     createRoute({
       method: 'get',
       path: '/v1/auth/federated/{provider}/callback',
       tags,
-      summary: 'Where the provider sends the browser back; it goes on to the web app',
+      summary: 'Where an OpenID Connect provider sends the browser back; it goes on to the web app',
+      request: { params: ProviderParam },
+      responses: backToTheWebApp,
+    }),
+    (c) => finish(c, c.req.valid('param').provider, new URL(c.req.url).searchParams),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/federated/acs/{provider}',
+      tags,
+      // Not `{provider}/callback`: a parameter beside the static `complete` and `links` (also POST)
+      // is a pattern Hono's fastest router cannot take.
+      summary: 'A SAML provider’s answer (the assertion consumer service); the browser goes on to the web app',
+      request: {
+        params: ProviderParam,
+        body: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: z.object({ SAMLResponse: z.string().max(SAML_RESPONSE_LIMIT), RelayState: z.string().max(200) }),
+            },
+          },
+        },
+      },
+      responses: backToTheWebApp,
+    }),
+    (c) => {
+      const form = c.req.valid('form');
+      return finish(
+        c,
+        c.req.valid('param').provider,
+        new URLSearchParams({ SAMLResponse: form.SAMLResponse, RelayState: form.RelayState }),
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/auth/federated/{provider}/metadata',
+      tags,
+      summary: 'A SAML provider’s service-provider metadata: this service’s entity id and callback, to import there',
       request: { params: ProviderParam },
       responses: {
-        303: {
-          description:
-            'To the web app’s /signin/federated page; the fragment carries `code` (a one-time sign-in code), `link` (sign in to the existing account to link), or `error`',
-        },
+        200: { description: 'SAML 2.0 metadata', content: { 'application/samlmetadata+xml': { schema: z.string() } } },
+        404: problem('No SAML provider has this id'),
         ...problems,
       },
     }),
-    async (c) => {
+    (c) => {
       const { provider } = c.req.valid('param');
-      const binding = getCookie(c, BINDING_COOKIE);
-      deleteCookie(c, BINDING_COOKIE, { path: COOKIE_PATH, secure: true });
-      return landing(c, await federation.finish(provider, new URL(c.req.url), binding));
+      const metadata = federation.samlMetadata(provider);
+      if (!metadata) throw notFound(`No SAML provider is called "${provider}"`);
+      return c.body(metadata, 200, { 'Content-Type': 'application/samlmetadata+xml; charset=utf-8' });
     },
   );
 

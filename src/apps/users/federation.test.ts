@@ -1,43 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
-import { Agent, fetch } from 'undici';
+import { Agent } from 'undici';
+import { browserRequests, CookieJar, outcomeOf } from '../../../test/support/cookie-browser.ts';
 import { type OutsideUser, startOidcProvider, type TestOidcProvider } from '../../../test/support/oidc-provider.ts';
 import { TestStratus } from '../../../test/support/stratus.ts';
-
-/** A browser's cookies: by host, with their paths. */
-class CookieJar {
-  private readonly cookies = new Map<string, { value: string; path: string }>();
-  header(url: URL): string {
-    return [...this.cookies]
-      .filter(([key, cookie]) => key.startsWith(`${url.host}|`) && url.pathname.startsWith(cookie.path))
-      .map(([key, cookie]) => `${key.split('|')[1]}=${cookie.value}`)
-      .join('; ');
-  }
-  /** The same cookies in a second jar: the same browser, a moment later, replaying. */
-  copy(): CookieJar {
-    const jar = new CookieJar();
-    for (const [key, cookie] of this.cookies) jar.cookies.set(key, { ...cookie });
-    return jar;
-  }
-  store(url: URL, setCookies: string[]): void {
-    for (const line of setCookies) {
-      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
-      const [name = '', value = ''] = pair.split(/=(.*)/s);
-      const path = attributes.find((a) => /^path=/i.test(a))?.slice(5) || '/';
-      const gone = attributes.some((a) => /^max-age=0$/i.test(a) || /^expires=Thu, 01 Jan 1970/i.test(a));
-      const key = `${url.host}|${name}`;
-      if (gone || value === '') this.cookies.delete(key);
-      else this.cookies.set(key, { value, path });
-    }
-  }
-}
 
 describe('federated sign-in against a real OpenID Connect provider (oidc-provider)', () => {
   let s: TestStratus;
   let idp: TestOidcProvider;
   let agent: Agent;
   let webPage: string;
+  let visit: ReturnType<typeof browserRequests>['visit'];
+  let browse: ReturnType<typeof browserRequests>['browse'];
 
   before(async () => {
     idp = await startOidcProvider();
@@ -48,6 +23,7 @@ describe('federated sign-in against a real OpenID Connect provider (oidc-provide
     });
     idp.registerRedirect(`${s.url}/v1/auth/federated/acme/callback`);
     agent = new Agent({ connect: { ca: s.tlsCert } });
+    ({ visit, browse } = browserRequests(agent));
     webPage = `${s.url}/signin/federated`;
   });
   after(async () => {
@@ -56,34 +32,9 @@ describe('federated sign-in against a real OpenID Connect provider (oidc-provide
     await agent.close();
   });
 
-  /** One request as a browser makes it: its cookies sent, the answer's cookies kept, no redirect followed. */
-  async function visit(url: URL, jar: CookieJar) {
-    const response = await fetch(url, {
-      redirect: 'manual',
-      headers: { cookie: jar.header(url) },
-      ...(url.protocol === 'https:' ? { dispatcher: agent } : {}),
-    });
-    jar.store(url, response.headers.getSetCookie());
-    await response.arrayBuffer();
-    const location = response.headers.get('location');
-    return { status: response.status, next: location ? new URL(location, url) : undefined };
-  }
-
-  /** Follows redirects from `from` until `stop` says so; returns where it stopped. */
-  async function browse(from: URL, jar: CookieJar, stop: (url: URL) => boolean): Promise<URL> {
-    let url = from;
-    for (let hops = 0; hops < 20; hops++) {
-      if (stop(url)) return url;
-      const { status, next } = await visit(url, jar);
-      if (!next) throw new Error(`${url} answered ${status} without a redirect`);
-      url = next;
-    }
-    throw new Error('too many redirects');
-  }
-
   const isCallback = (url: URL) => url.pathname === '/v1/auth/federated/acme/callback';
   const isWebPage = (url: URL) => url.href.startsWith(webPage);
-  const outcome = (url: URL) => Object.fromEntries(new URLSearchParams(url.hash.slice(1)));
+  const outcome = outcomeOf;
 
   /** The whole flow in one browser, from "Continue with Acme SSO" to the web app's landing page. */
   async function signInWith(user: OutsideUser, jar = new CookieJar()) {

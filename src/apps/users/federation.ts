@@ -1,10 +1,8 @@
 /**
- * Signing in with an outside OpenID Connect provider (Google, Apple, a company's SSO, ...):
- * the authorization code flow with PKCE, `state` and `nonce`, run by openid-client, which checks
- * the provider's ID token (issuer, audience, signature against the provider's published keys,
- * nonce, expiry; the signature even where the spec would let TLS stand in for it). Each flow is kept server-side for 10 minutes, used once, and bound to the
- * browser that started it by a cookie, so nobody can finish a flow in someone else's browser
- * (login CSRF).
+ * Signing in with an outside provider: OpenID Connect (Google, Apple, a company's SSO, ...;
+ * `federation-oidc.ts`) or SAML 2.0 (`federation-saml.ts`). Each flow is kept server-side for
+ * 10 minutes, used once, and bound to the browser that started it by a cookie, so nobody can
+ * finish a flow in someone else's browser (login CSRF).
  *
  * What the provider vouches for becomes a Stratus session by one rule: an identity already
  * linked signs in to its account; a new verified email gets a new account; a verified email that
@@ -13,31 +11,33 @@
  * The browser gets a one-time code (2 minutes) in the URL fragment, never tokens.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { type Clock, epochSeconds } from '../../platform/clock.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
 import type { ExternalIdentity, Federation, LinkedIdentity, SignInResult } from '../../platform/identity.ts';
 import { ConditionFailedError, type Item, type Table, when } from '../../platform/table.ts';
+import { OidcClient, type OidcProvider, OidcProviderSettings } from './federation-oidc.ts';
+import { type ProviderClient, ProviderRefused } from './federation-provider.ts';
+import { SamlClient, type SamlProvider, SamlProviderSettings } from './federation-saml.ts';
 
-/** One provider of the registry (`FEDERATION_PROVIDERS`). */
-export interface FederationProvider {
-  /** In URLs: `/v1/auth/federated/<id>/start`. */
-  id: string;
-  /** On the button: "Continue with <name>". */
-  name: string;
-  /** The OpenID Connect issuer; its discovery document names every endpoint. */
-  issuer: string;
-  clientId: string;
-  /** Absent for a public client (PKCE alone). */
-  clientSecret?: string;
-  scopes: string;
-}
+/** One provider of the registry (`FEDERATION_PROVIDERS`), of either protocol. */
+export type FederationProvider = OidcProvider | SamlProvider;
 
 const FLOW_SECONDS = 600;
 const CODE_SECONDS = 120;
 const LINK_SECONDS = 900;
 export const BINDING_COOKIE = 'stratus_federation';
+
+const ProviderSettings = z.preprocess(
+  // A provider without `protocol` is OpenID Connect, as every provider was before SAML.
+  (value) => (value && typeof value === 'object' && !('protocol' in value) ? { ...value, protocol: 'oidc' } : value),
+  z.discriminatedUnion('protocol', [OidcProviderSettings, SamlProviderSettings]).and(
+    z.object({
+      id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'id: lowercase letters, digits and dashes, e.g. google'),
+      name: z.string().min(1).max(40),
+    }),
+  ),
+);
 
 /** The registry as `FEDERATION_PROVIDERS` gives it: a JSON array. */
 export const FederationProviders = z
@@ -52,28 +52,9 @@ export const FederationProviders = z
   })
   .pipe(
     z
-      .array(
-        z.object({
-          id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'id: lowercase letters, digits and dashes, e.g. google'),
-          name: z.string().min(1).max(40),
-          issuer: z
-            .url({ protocol: /^https?$/ })
-            .refine(
-              (issuer) => issuer.startsWith('https:') || isLoopback(issuer),
-              'issuer: must be https (plain http only on 127.0.0.1 or localhost, for tests)',
-            ),
-          clientId: z.string().min(1),
-          clientSecret: z.string().min(1).optional(),
-          scopes: z.string().default('openid email profile'),
-        }),
-      )
+      .array(ProviderSettings)
       .refine((providers) => new Set(providers.map((p) => p.id)).size === providers.length, 'ids must be unique'),
   );
-
-function isLoopback(url: string): boolean {
-  const { hostname } = new URL(url);
-  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
-}
 
 const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 const flowKey = (state: string) => ({ PK: `FEDFLOW#${hash(state)}`, SK: 'FLOW' });
@@ -87,8 +68,7 @@ export type FederationOutcome =
   | { error: string };
 
 export class FederationService {
-  private readonly discovered = new Map<string, Promise<oidc.Configuration>>();
-  private jwks = new Map<string, oidc.ExportedJWKSCache>();
+  private readonly clients: Map<string, ProviderClient>;
 
   constructor(
     private readonly providers: FederationProvider[],
@@ -98,51 +78,72 @@ export class FederationService {
     /** The API's public base URL: the providers send the browser back to it. */
     private readonly apiUrl: string,
     private readonly onError: (error: unknown, provider: string) => void,
-  ) {}
+  ) {
+    this.clients = new Map(
+      providers.map((p) => [
+        p.id,
+        p.protocol === 'saml'
+          ? new SamlClient(
+              p,
+              this.url(`/v1/auth/federated/acs/${p.id}`),
+              this.url(`/v1/auth/federated/${p.id}/metadata`),
+              FLOW_SECONDS,
+            )
+          : new OidcClient(p, this.url(`/v1/auth/federated/${p.id}/callback`), clock),
+      ]),
+    );
+  }
 
   list(): { id: string; name: string }[] {
     return this.providers.map(({ id, name }) => ({ id, name }));
   }
 
-  callbackUrl(providerId: string): string {
-    return `${this.apiUrl.replace(/\/+$/, '')}/v1/auth/federated/${providerId}/callback`;
+  /**
+   * Where a provider sends the browser back: `…/<id>/callback` for OpenID Connect; for SAML the
+   * assertion consumer service, `…/acs/<id>`, and the service's entity id is its metadata URL.
+   */
+  private url(path: string): string {
+    return `${this.apiUrl.replace(/\/+$/, '')}${path}`;
   }
 
-  /** A new flow: where to send the browser, and the cookie value that binds the flow to it. */
-  async start(providerId: string): Promise<{ redirectTo: string; binding: string }> {
-    const provider = this.provider(providerId);
-    const config = await this.configuration(provider);
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const verifier = oidc.randomPKCECodeVerifier();
-    const binding = randomBytes(32).toString('base64url');
-    await this.table.put({
-      ...flowKey(state),
-      provider: provider.id,
-      nonce,
-      verifier,
-      binding: hash(binding),
-      ttl: epochSeconds(this.clock) + FLOW_SECONDS,
-    });
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: this.callbackUrl(provider.id),
-      scope: provider.scopes,
-      state,
-      nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    return { redirectTo: url.href, binding };
+  /** A SAML provider's service-provider metadata; undefined for other providers. */
+  samlMetadata(providerId: string): string | undefined {
+    const client = this.clients.get(providerId);
+    return client instanceof SamlClient ? client.metadata() : undefined;
   }
 
   /**
-   * The provider sent the browser back. Every failure is an outcome with a message, never an
-   * exception: the browser is in the middle of a redirect and must land on a page that says it.
+   * A new flow: where to send the browser, and the cookie value that binds the flow to it. A
+   * SAML provider posts its answer back from its own site, which a SameSite=Lax cookie would
+   * not follow: `crossSitePost` says the cookie must be SameSite=None.
    */
-  async finish(providerId: string, callback: URL, binding: string | undefined): Promise<FederationOutcome> {
+  async start(providerId: string): Promise<{ redirectTo: string; binding: string; crossSitePost: boolean }> {
+    const provider = this.provider(providerId);
+    const client = this.clients.get(provider.id) as ProviderClient;
+    const state = randomBytes(32).toString('base64url');
+    const binding = randomBytes(32).toString('base64url');
+    const { url, keep } = await client.begin(state);
+    await this.table.put({
+      ...flowKey(state),
+      provider: provider.id,
+      kept: keep,
+      binding: hash(binding),
+      ttl: epochSeconds(this.clock) + FLOW_SECONDS,
+    });
+    return { redirectTo: url, binding, crossSitePost: provider.protocol === 'saml' };
+  }
+
+  /**
+   * The provider sent the browser back with `answer` (the query, or a SAML form post). Every
+   * failure is an outcome with a message, never an exception: the browser is in the middle of a
+   * redirect and must land on a page that says it.
+   */
+  async finish(providerId: string, answer: URLSearchParams, binding: string | undefined): Promise<FederationOutcome> {
     const provider = this.providers.find((p) => p.id === providerId);
-    const state = callback.searchParams.get('state');
-    if (!provider || !state) return { error: 'This sign-in link is not valid: start again' };
+    const client = this.clients.get(providerId);
+    // OpenID Connect names the flow `state`; SAML, `RelayState`.
+    const state = answer.get('state') ?? answer.get('RelayState');
+    if (!provider || !client || !state) return { error: 'This sign-in link is not valid: start again' };
     const flow = await this.take(flowKey(state));
     if (!flow || flow.provider !== provider.id) {
       return { error: 'This sign-in has expired or was already used: start again' };
@@ -150,12 +151,13 @@ export class FederationService {
     if (!binding || hash(binding) !== flow.binding) {
       return { error: 'This sign-in was started in another browser: start it again here' };
     }
-    const refused = callback.searchParams.get('error');
-    if (refused) return { error: `${provider.name} did not sign you in (${refused}): try again` };
     let identity: ExternalIdentity;
     try {
-      identity = await this.identityFrom(provider, callback, state, flow);
+      identity = await client.identity(answer, state, flow.kept as Record<string, string>);
     } catch (error) {
+      if (error instanceof ProviderRefused) {
+        return { error: `${provider.name} did not sign you in (${error.reason}): try again` };
+      }
       this.onError(error, provider.id);
       return { error: `${provider.name}'s answer could not be trusted, so you are not signed in: try again` };
     }
@@ -202,78 +204,6 @@ export class FederationService {
     const provider = this.providers.find((p) => p.id === id);
     if (!provider) throw notFound(`No sign-in provider is called "${id}"`);
     return provider;
-  }
-
-  /** The provider's discovery document, fetched once (and again after a failure). */
-  private configuration(provider: FederationProvider): Promise<oidc.Configuration> {
-    let config = this.discovered.get(provider.id);
-    if (!config) {
-      config = oidc
-        .discovery(
-          new URL(provider.issuer),
-          provider.clientId,
-          provider.clientSecret,
-          undefined,
-          isLoopback(provider.issuer) ? { execute: [oidc.allowInsecureRequests] } : undefined,
-        )
-        .catch((error: unknown) => {
-          this.discovered.delete(provider.id);
-          throw new AppError(502, 'ProviderUnavailable', `${provider.name} cannot be reached now: try again later`, {
-            cause: error,
-          });
-        });
-      this.discovered.set(provider.id, config);
-    }
-    return config;
-  }
-
-  /**
-   * The code for tokens, and the ID token checked: issuer, audience, signature, nonce, expiry
-   * (on this runtime's clock), with PKCE's verifier proving this server started the flow.
-   */
-  private async identityFrom(
-    provider: FederationProvider,
-    callback: URL,
-    state: string,
-    flow: Item,
-  ): Promise<ExternalIdentity> {
-    const discovered = await this.configuration(provider);
-    const config = new oidc.Configuration(discovered.serverMetadata(), provider.clientId, {
-      ...(provider.clientSecret ? { client_secret: provider.clientSecret } : {}),
-      [oidc.clockSkew]: Math.round((this.clock.now() - Date.now()) / 1000),
-    });
-    if (isLoopback(provider.issuer)) oidc.allowInsecureRequests(config);
-    // Check the ID token's signature too: TLS to the token endpoint would let the spec skip it,
-    // but a signature is what proves the provider, not just its host, said this.
-    oidc.enableNonRepudiationChecks(config);
-    const cached = this.jwks.get(provider.id);
-    if (cached) oidc.setJwksCache(config, cached);
-    // The registered redirect URI with the provider's parameters (the request's own host may be a proxy's).
-    const current = new URL(this.callbackUrl(provider.id));
-    current.search = callback.search;
-    const tokens = await oidc.authorizationCodeGrant(config, current, {
-      pkceCodeVerifier: flow.verifier as string,
-      expectedState: state,
-      expectedNonce: flow.nonce as string,
-      idTokenExpected: true,
-    });
-    const fresh = oidc.getJwksCache(config);
-    if (fresh) this.jwks.set(provider.id, fresh);
-    const idToken = tokens.claims();
-    if (!idToken) throw new Error('no ID token');
-    // Many providers put the profile in the ID token; the spec's code flow puts it behind the
-    // userinfo endpoint, which answers for the same `sub` only.
-    const claims =
-      typeof idToken.email === 'string' || !config.serverMetadata().userinfo_endpoint
-        ? idToken
-        : { ...(await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub)), sub: idToken.sub };
-    return {
-      provider: provider.id,
-      subject: idToken.sub,
-      ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
-      emailVerified: claims.email_verified === true,
-      ...(typeof claims.name === 'string' ? { name: claims.name } : {}),
-    };
   }
 
   private async outcomeFor(provider: FederationProvider, identity: ExternalIdentity): Promise<FederationOutcome> {
