@@ -479,7 +479,7 @@ describe('the Stratus stack (dev stage, default settings)', () => {
         ['auth', 'files', 'tasks', 'photos', 'object-created', 'table-stream', 'graphql'].includes(name),
         `${name} → bucket`,
       );
-      assert.equal(touches(poolRef), ['auth', 'object-created'].includes(name), `${name} → user pool`);
+      assert.equal(touches(poolRef), ['auth', 'object-created', 'admin'].includes(name), `${name} → user pool`);
     }
   });
 
@@ -525,6 +525,29 @@ describe('the Stratus stack (dev stage, default settings)', () => {
       cognitoActions('auth'),
       [...setAttributes, 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminUserGlobalSignOut'].sort(),
     );
+    assert.deepEqual(
+      cognitoActions('admin'),
+      [
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminDeleteUser',
+        'cognito-idp:AdminDisableUser',
+        'cognito-idp:AdminEnableUser',
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:AdminListGroupsForUser',
+        'cognito-idp:AdminRemoveUserFromGroup',
+        'cognito-idp:AdminUserGlobalSignOut',
+        'cognito-idp:ListUsers',
+      ],
+      'the operator console manages users, nothing else of the pool',
+    );
+  });
+
+  test('the operator console: its function behind the authorizer at /v1/admin, and the admins group its members are in', () => {
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+      GroupName: 'admins',
+      UserPoolId: { Ref: logicalIdOf(s, 'Identity/UserPool/Resource') },
+    });
+    s.template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'admin' });
   });
 
   test('the media signing key is a secret only photos and graphql (posts’ photos) may read, and only its value', () => {

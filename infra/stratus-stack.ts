@@ -12,6 +12,7 @@ import {
   grantSecretValue,
   grantTable,
   grantUserObjects,
+  grantUserPoolOperations,
 } from './constructs/access.ts';
 import { Api } from './constructs/api.ts';
 import { bucketOrigin, Cdn } from './constructs/cdn.ts';
@@ -49,6 +50,9 @@ export const objectFunctions: readonly string[] = [
 
 /** Functions that call the user pool's admin API. */
 export const accountAdminFunctions: readonly string[] = ['auth'];
+
+/** The operator console's API: it manages users and the admins group. */
+export const userPoolOperatorFunctions: readonly string[] = ['admin'];
 
 /**
  * Functions that set profile attributes on the server's authority (the profile picture's URL):
@@ -187,6 +191,7 @@ export class StratusStack extends Stack {
     for (const name of objectFunctions) grantUserObjects(functions.get(name).role, storage.userDataBucket);
     for (const name of objectReaderFunctions) grantUserObjectReads(functions.get(name).role, storage.userDataBucket);
     for (const name of accountAdminFunctions) grantAccountAdministration(functions.get(name).role, identity.userPool);
+    for (const name of userPoolOperatorFunctions) grantUserPoolOperations(functions.get(name).role, identity.userPool);
     for (const name of profileAttributeFunctions) grantProfileAttributes(functions.get(name).role, identity.userPool);
     for (const name of mediaSigningFunctions) grantSecretValue(functions.get(name).role, cdn.mediaSigningKey);
     for (const name of notifyingFunctions) grantNotify(functions.get(name).role, settings.mailFrom);

@@ -90,6 +90,30 @@ export function grantAccountAdministration(role: iam.IRole, userPool: cognito.IU
 }
 
 /**
+ * The operator console's users page (IdentityAdmin in src/adapters/aws/cognito-identity.ts):
+ * find users, read one whole with its groups, disable and enable, grant and revoke the admins
+ * group, sign out everywhere, delete.
+ */
+export function grantUserPoolOperations(role: iam.IRole, userPool: cognito.IUserPool): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'cognito-idp:ListUsers',
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:AdminListGroupsForUser',
+        'cognito-idp:AdminEnableUser',
+        'cognito-idp:AdminDisableUser',
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminRemoveUserFromGroup',
+        'cognito-idp:AdminUserGlobalSignOut',
+        'cognito-idp:AdminDeleteUser',
+      ],
+      resources: [userPool.userPoolArn],
+    }),
+  );
+}
+
+/**
  * The Identity port's `setAttributes` (src/adapters/aws/cognito-identity.ts), which sets a
  * profile attribute on the server's authority, not the user's token: it looks the user up, then
  * updates the attributes given a value and deletes those given none. Today only the profile

@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { cognitoCustomAttributes, cognitoStandardAttributes } from '../../src/adapters/aws/cognito-attributes.ts';
 import { PASSWORD_MIN } from '../../src/apps/users/passwords.ts';
+import { ADMINS_GROUP } from '../../src/platform/identity.ts';
 import type { Settings } from '../settings.ts';
 
 export interface IdentityProps {
@@ -117,6 +118,14 @@ export class Identity extends Construct {
       lambdaTriggers: { preSignUp: props.preSignUp, postConfirmation: props.postConfirmation },
       deletionProtection: prod,
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // The operator console's members (`cognito:groups` in their tokens). The first is added by
+    // hand: aws cognito-idp admin-add-user-to-group --group-name admins (docs/aws.md).
+    new cognito.UserPoolGroup(this, 'AdminsGroup', {
+      userPool: this.userPool,
+      groupName: ADMINS_GROUP,
+      description: 'Operators: the console at /admin (users, data, audit log)',
     });
 
     const providers = props.federation ? this.federate(props.federation) : [];

@@ -76,8 +76,8 @@ export interface AppPorts {
   liveSubscriptions?: LiveSubscriptions;
   /** Links between outside identities and accounts (the built-in issuer); absent on AWS for now. */
   federation?: Federation;
-  /** The user pool's operator calls, for the console (the built-in issuer); absent on AWS for now. */
-  identityAdmin?: IdentityAdmin;
+  /** The user pool's operator calls, for the console's users page (Cognito's Admin* calls on AWS). */
+  identityAdmin: IdentityAdmin;
 }
 
 export interface AppSettings {
@@ -114,6 +114,7 @@ export const routeGroupNames = [
   'tasks',
   'notifications',
   'api-keys',
+  'admin',
 ] as const;
 export type RouteGroupName = (typeof routeGroupNames)[number];
 
@@ -133,10 +134,10 @@ export interface Apps {
   /** Writes what is held in memory (daily counts); call before closing the stores. */
   close(): Promise<void>;
   /**
-   * The operator console's API, where the identity port has operator calls: its routes, the
-   * chain that lets only admins in (for more operator routes of the runtime), and the audit log.
+   * For the runtime's own operator routes beside the console's API (`routes.admin`): the chain
+   * that lets only admins in, and the audit log.
    */
-  operator?: { routes: OpenAPIHono<AppEnv>; adminOnly: MiddlewareHandler<AppEnv>[]; audit: AuditLog };
+  operator: { adminOnly: MiddlewareHandler<AppEnv>[]; audit: AuditLog };
 }
 
 /**
@@ -206,17 +207,9 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       ...(ports.liveSubscriptions ? { subscriptions: ports.liveSubscriptions } : {}),
       onUnexpectedError: (error) => settings.onBackgroundError(error, 'GraphQL resolver'),
     }));
-  const operatorApi = (identity: IdentityAdmin) => {
-    const audit = new AuditLog(table, clock);
-    return {
-      routes: adminRoutes({ identity, accounts, table, audit }, signedIn),
-      adminOnly: [...signedIn, requireAdmin(identity)],
-      audit,
-    };
-  };
-  const operator = ports.identityAdmin ? operatorApi(ports.identityAdmin) : undefined;
+  const audit = new AuditLog(table, clock);
   return {
-    ...(operator ? { operator } : {}),
+    operator: { adminOnly: [...signedIn, requireAdmin(ports.identityAdmin)], audit },
     get socialGraph() {
       return graph();
     },
@@ -243,6 +236,7 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       tasks: taskRoutes({ tasks, attachments, table, clock }, signedIn),
       notifications: notificationRoutes({ inbox, settings: notificationSettings }, signedIn),
       'api-keys': apiKeyRoutes(apiKeys, signedIn),
+      admin: adminRoutes({ identity: ports.identityAdmin, accounts, table, audit }, signedIn),
     },
     streamHandlers: [
       deleteUserDataOnAccountRemoval(table),

@@ -46,6 +46,8 @@ export const httpFunctions: HttpFunction[] = [
   { name: 'tasks', paths: ['/v1/tasks', '/v1/task-analytics'], publicPaths: [] },
   { name: 'notifications', paths: ['/v1/notifications'], publicPaths: [] },
   { name: 'api-keys', paths: ['/v1/api-keys'], publicPaths: [] },
+  // The operator console's API: users (Cognito's Admin* calls), the table read-only, the audit log.
+  { name: 'admin', paths: ['/v1/admin'], publicPaths: [] },
 ];
 
 export const eventFunctions: EventFunction[] = [

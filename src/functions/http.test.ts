@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { AdminAddUserToGroupCommand, AdminRemoveUserFromGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type CognitoLocal, startCognitoLocal } from '../../test/support/cognito-local.ts';
 import { type RunningDynalite, startDynalite } from '../../test/support/dynalite.ts';
@@ -186,6 +187,29 @@ describe('HTTP functions end to end: a user of a Cognito pool (cognito-local) si
     assert.equal(bobs.body.name, 'bob', 'and Ada’s change did not touch it');
     const forged = await invoke('todos', restEvent('GET', '/v1/todos', bearer(`${ada.slice(0, -4)}AAAA`)));
     assert.equal(forged.status, 401);
+  });
+
+  test('the admin function: users read from the pool and the audit log, for members of its admins group only (checked on the pool at each request)', async () => {
+    const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+    const olive = await signedInUser('olive.operator@example.com');
+    const listing = restEvent('GET', '/v1/admin/users', bearer(olive));
+    const refused = await invoke('admin', listing);
+    assert.equal(refused.status, 403, 'not an admin yet');
+    const oliveSub = (await invoke('auth', restEvent('GET', '/v1/me', bearer(olive)))).body.sub as string;
+    await cognito.client.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: cognito.userPoolId, Username: oliveSub, GroupName: 'admins' }),
+    );
+    const users = await invoke('admin', listing);
+    assert.equal(users.status, 200, JSON.stringify(users.body));
+    const olives = users.body.users.find((u: { email: string }) => u.email === 'olive.operator@example.com');
+    assert.deepEqual(olives.groups, ['admins']);
+    assert.equal(olives.enabled, true);
+    const audit = await invoke('admin', restEvent('GET', '/v1/admin/audit', bearer(olive)));
+    assert.equal(audit.status, 200, JSON.stringify(audit.body));
+    await cognito.client.send(
+      new AdminRemoveUserFromGroupCommand({ UserPoolId: cognito.userPoolId, Username: oliveSub, GroupName: 'admins' }),
+    );
+    assert.equal((await invoke('admin', listing)).status, 403, 'a revoke counts at once, with the same token');
   });
 });
 

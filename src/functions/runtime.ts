@@ -12,7 +12,7 @@ import { type Apps, composeApps } from '../apps/index.ts';
 import { AccountsService } from '../apps/users/service.ts';
 import { TableQuotaStore } from '../http/middleware/rate-limit-quota.ts';
 import { type Clock, systemClock } from '../platform/clock.ts';
-import type { Identity } from '../platform/identity.ts';
+import type { Identity, IdentityAdmin } from '../platform/identity.ts';
 import type { LiveEvent, LivePublisher } from '../platform/live.ts';
 import type { MediaUrls } from '../platform/media.ts';
 import { ChannelNotifier, type Notifier } from '../platform/notifier.ts';
@@ -76,7 +76,7 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
     ...(peer.issuer ? { issuer: peer.issuer } : {}),
     ...(peer.jwksCache ? { jwksCache: peer.jwksCache } : {}),
   };
-  const identity = lazyPort<Identity>(
+  const identity = lazyPort<Identity & IdentityAdmin>(
     async () => {
       const [{ CognitoIdentityProviderClient }, { CognitoIdentity }] = await Promise.all([
         import('@aws-sdk/client-cognito-identity-provider'),
@@ -100,6 +100,7 @@ export function createAwsRuntime(config: AwsConfig, peer: PeerOptions = {}, cloc
       media: mediaUrls(config, objects, aws, clock),
       notifier: awsNotifier(config, aws),
       live: livePublisher(config, (error, event) => logger.warn('live update not pushed', { event, error })),
+      identityAdmin: identity,
     },
     {
       accounts: new AccountsService(identity, table, clock),

@@ -211,19 +211,14 @@ export async function createLocalRuntime(config: Config, options: RuntimeOptions
       docsRoutes(),
       objectRoutes(objects),
       graphql.routes,
-      ...(apps.operator
-        ? [
-            apps.operator.routes,
-            operatorRoutes({
-              queue,
-              dispatcher,
-              outbox,
-              metrics,
-              audit: apps.operator.audit,
-              adminOnly: apps.operator.adminOnly,
-            }),
-          ]
-        : []),
+      operatorRoutes({
+        queue,
+        dispatcher,
+        outbox,
+        metrics,
+        audit: apps.operator.audit,
+        adminOnly: apps.operator.adminOnly,
+      }),
       publicMediaRoutes(objects),
       ...(web ? [web.routes] : []),
     ],

@@ -2,10 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import { AppError } from '../../src/platform/errors.ts';
-import type { Caller, Identity, IdentityHooks, SignInResult, Tokens } from '../../src/platform/identity.ts';
+import {
+  ADMINS_GROUP,
+  type Caller,
+  type Identity,
+  type IdentityAdmin,
+  type IdentityHooks,
+  type SignInResult,
+  type Tokens,
+} from '../../src/platform/identity.ts';
 
 export interface IdentityUnderTest {
-  identity: Identity;
+  /** The user pool, with its operator calls (the console's users page). */
+  identity: Identity & IdentityAdmin;
   /** The latest six-digit code mailed to this address. */
   readCode(email: string): Promise<string>;
   /** The adapter's clock, in ms. */
@@ -21,7 +30,7 @@ export interface IdentityUnderTest {
    * What the peer cannot do, each with the reason; the cases that need it are skipped (and the
    * adapter's own tests cover its mapping instead).
    */
-  lacks?: { globalSignOut?: string };
+  lacks?: { globalSignOut?: string; disabledSignIn?: string };
   close(): Promise<void>;
 }
 
@@ -38,7 +47,7 @@ export interface HookLog {
 export function identityContract(adapter: string, open: (hooks: IdentityHooks) => Promise<IdentityUnderTest>): void {
   describe(`Identity contract: ${adapter}`, () => {
     let subject: IdentityUnderTest;
-    let identity: Identity;
+    let identity: Identity & IdentityAdmin;
     const log: HookLog = { confirmed: [] };
     const hooks: IdentityHooks = {
       async preSignUp(event) {
@@ -220,6 +229,50 @@ export function identityContract(adapter: string, open: (hooks: IdentityHooks) =
       const session = challengeOf(await identity.signIn(email, password));
       await subject.advance(181_000);
       await rejectsWith(identity.respondToMfaChallenge(session, await totpNow(secret)), 'ExpiredSession');
+    });
+
+    test('operator: users found by email prefix and by name, read whole, put in and out of a group, disabled and enabled, deleted', async (t) => {
+      const found = await confirmedUser('operator');
+      const tag = `Quentin Operator ${counter++}`;
+      const named = uniqueEmail('named');
+      const { sub: namedSub } = await identity.signUp({ email: named, password, name: tag });
+      await identity.confirmSignUp(named, await subject.readCode(named));
+
+      const byEmail = await identity.listUsers({ query: found.email.slice(0, -12).toUpperCase(), limit: 10 });
+      assert.deepEqual(
+        byEmail.users.map((u) => u.sub),
+        [found.sub],
+      );
+      const byName = await identity.listUsers({ query: tag, limit: 10 });
+      assert.deepEqual(
+        byName.users.map((u) => [u.sub, u.name]),
+        [[namedSub, tag]],
+      );
+      const whole = await identity.adminGetUser(found.sub);
+      assert.equal(whole?.email, found.email);
+      assert.equal(whole?.enabled, true);
+      assert.deepEqual(whole?.groups, []);
+      assert.equal(await identity.userSubByEmail(found.email.toUpperCase()), found.sub);
+      assert.equal(await identity.adminGetUser('00000000-0000-4000-8000-000000000000'), undefined);
+
+      await identity.addToGroup(found.sub, ADMINS_GROUP);
+      assert.deepEqual(await identity.groupsOf(found.sub), [ADMINS_GROUP]);
+      assert.deepEqual((await identity.adminGetUser(found.sub))?.groups, [ADMINS_GROUP]);
+      await identity.removeFromGroup(found.sub, ADMINS_GROUP);
+      assert.deepEqual(await identity.groupsOf(found.sub), []);
+
+      await identity.setEnabled(found.sub, false);
+      assert.equal((await identity.adminGetUser(found.sub))?.enabled, false);
+      if (!subject.lacks?.disabledSignIn) {
+        await rejectsWith(identity.signIn(found.email, password), 'NotAuthorized');
+      }
+      await identity.setEnabled(found.sub, true);
+      tokensOf(await identity.signIn(found.email, password));
+
+      await identity.adminDeleteUser(namedSub);
+      assert.equal(await identity.adminGetUser(namedSub), undefined);
+      assert.equal(await identity.userSubByEmail(named), undefined);
+      if (subject.lacks?.disabledSignIn) t.diagnostic(`not checked here: ${subject.lacks.disabledSignIn}`);
     });
   });
 }

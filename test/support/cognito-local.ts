@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CognitoIdentityProviderClient,
+  CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -26,6 +27,7 @@ import { attribute, attributesAppend, UserPoolServiceFactoryImpl } from 'cognito
 import pino from 'pino';
 import { cognitoCustomAttributes, cognitoStandardAttributes } from '../../src/adapters/aws/cognito-attributes.ts';
 import { type Clock, systemClock } from '../../src/platform/clock.ts';
+import { ADMINS_GROUP } from '../../src/platform/identity.ts';
 
 /** A Lambda handler as Cognito invokes it: the event in, the (possibly changed) event out. */
 // biome-ignore lint/suspicious/noExplicitAny: trigger events of several shapes pass through here
@@ -139,6 +141,8 @@ export async function startCognitoLocal(options: CognitoLocalOptions = {}): Prom
     }),
   );
   const userPoolId = UserPool?.Id as string;
+  // The operator console's group, as the CDK app makes it.
+  await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: ADMINS_GROUP }));
   const { UserPoolClient } = await client.send(
     new CreateUserPoolClientCommand({
       UserPoolId: userPoolId,

@@ -43,7 +43,10 @@ identityContract('Cognito (cognito-local)', async (hooks) => {
     now: () => clock.now(),
     advance: async (ms) => clock.advance(ms),
     totpTime: () => Date.now(),
-    lacks: { globalSignOut: 'cognito-local has no AdminUserGlobalSignOut (its mapping is tested below)' },
+    lacks: {
+      globalSignOut: 'cognito-local has no AdminUserGlobalSignOut (its mapping is tested below)',
+      disabledSignIn: 'cognito-local signs disabled users in (Cognito answers NotAuthorizedException)',
+    },
     async close() {
       await peer.close();
       db.close();

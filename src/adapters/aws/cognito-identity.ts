@@ -1,8 +1,13 @@
 import {
+  AdminAddUserToGroupCommand,
   AdminDeleteUserAttributesCommand,
   AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
   AdminGetUserCommand,
   type AdminGetUserCommandOutput,
+  AdminListGroupsForUserCommand,
+  AdminRemoveUserFromGroupCommand,
   AdminUpdateUserAttributesCommand,
   AdminUserGlobalSignOutCommand,
   AssociateSoftwareTokenCommand,
@@ -14,6 +19,7 @@ import {
   DeleteUserCommand,
   ForgotPasswordCommand,
   InitiateAuthCommand,
+  ListUsersCommand,
   ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand,
@@ -25,9 +31,11 @@ import * as OTPAuth from 'otpauth';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import type {
   AccessClaims,
+  AdminUserRecord,
   Caller,
   CustomAttributes,
   Identity,
+  IdentityAdmin,
   SignInResult,
   Tokens,
   UserRecord,
@@ -55,6 +63,13 @@ export interface CognitoIdentityOptions extends TokenIssuerOptions {
 }
 
 const TOTP_CODE = /^\d{6}$/;
+/** ListUsers answers at most 60 users a call. */
+const LIST_USERS_MAX = 60;
+
+/** A value in a ListUsers filter: in double quotes, with `\` and `"` escaped. */
+function quoteFilter(value: string): string {
+  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
 
 /**
  * The Identity port on a Cognito user pool whose users sign in with their email (email is the
@@ -65,10 +80,11 @@ const TOTP_CODE = /^\d{6}$/;
  * - recovery codes, which Cognito lacks (see `cognito-recovery-codes.ts`).
  *
  * Admin calls (AdminGetUser, AdminDeleteUser, AdminUserGlobalSignOut, AdminUpdateUserAttributes,
- * AdminDeleteUserAttributes) need IAM permission on
- * the pool; the rest are authorized by the client id or the user's access token.
+ * AdminDeleteUserAttributes, and the operator's: ListUsers, Admin{Enable,Disable}User,
+ * Admin{ListGroupsFor,AddUserTo,RemoveUserFrom}Group) need IAM permission on the pool; the rest
+ * are authorized by the client id or the user's access token.
  */
-export class CognitoIdentity implements Identity {
+export class CognitoIdentity implements Identity, IdentityAdmin {
   private readonly client: CognitoClient;
   private readonly userPoolId: string;
   private readonly clientId: string;
@@ -370,6 +386,93 @@ export class CognitoIdentity implements Identity {
 
   verifyAccessToken(token: string): Promise<AccessClaims> {
     return this.verify(token);
+  }
+
+  // ------------------------------------------------------------------ operator
+
+  /**
+   * ListUsers filters on one attribute, by prefix, and pages in the pool's own order: a search is
+   * an email prefix, or else a name prefix (the built-in issuer also finds a part of a name),
+   * one page of each; `after` is Cognito's pagination token. Each user is then read whole (MFA,
+   * groups), as a user's page shows it.
+   */
+  async listUsers(input: { query?: string; limit: number; after?: string }) {
+    const query = input.query?.trim() ?? '';
+    const list = (filter: string | undefined, token?: string) =>
+      this.call(() =>
+        this.client.send(
+          new ListUsersCommand({
+            UserPoolId: this.userPoolId,
+            Limit: Math.min(input.limit, LIST_USERS_MAX),
+            ...(filter ? { Filter: filter } : {}),
+            ...(token ? { PaginationToken: token } : {}),
+          }),
+        ),
+      );
+    const pages = query
+      ? await Promise.all([list(`email ^= ${quoteFilter(query.toLowerCase())}`), list(`name ^= ${quoteFilter(query)}`)])
+      : [await list(undefined, input.after)];
+    const subs = [
+      ...new Set(
+        pages.flatMap((page) => (page.Users ?? []).map((user) => fromCognitoAttributes(user.Attributes ?? []).sub)),
+      ),
+    ].slice(0, input.limit);
+    const users = (await Promise.all(subs.map((sub) => this.adminGetUser(sub)))).filter(
+      (user): user is AdminUserRecord => user !== undefined,
+    );
+    users.sort((a, b) => a.email.localeCompare(b.email));
+    const next = query ? undefined : pages[0]?.PaginationToken;
+    return next ? { users, next } : { users };
+  }
+
+  async adminGetUser(sub: string): Promise<AdminUserRecord | undefined> {
+    const user = await this.findUser(sub);
+    if (!user) return undefined;
+    return { ...toUserRecord(user), enabled: user.Enabled !== false, groups: await this.groupsOf(sub) };
+  }
+
+  async userSubByEmail(email: string): Promise<string | undefined> {
+    const user = await this.findUser(normalizeEmail(email));
+    return user ? fromCognitoAttributes(user.UserAttributes ?? []).sub : undefined;
+  }
+
+  async setEnabled(sub: string, enabled: boolean): Promise<void> {
+    const input = { UserPoolId: this.userPoolId, Username: sub };
+    await this.call(() =>
+      this.client.send(enabled ? new AdminEnableUserCommand(input) : new AdminDisableUserCommand(input)),
+    );
+  }
+
+  async groupsOf(sub: string): Promise<string[]> {
+    const output = await this.call(() =>
+      this.client.send(new AdminListGroupsForUserCommand({ UserPoolId: this.userPoolId, Username: sub, Limit: 60 })),
+    );
+    return (output.Groups ?? [])
+      .map((group) => group.GroupName ?? '')
+      .filter(Boolean)
+      .sort();
+  }
+
+  /** The group must exist: the CDK app makes `admins`. */
+  async addToGroup(sub: string, group: string): Promise<void> {
+    await this.call(() =>
+      this.client.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: this.userPoolId, Username: sub, GroupName: group }),
+      ),
+    );
+  }
+
+  async removeFromGroup(sub: string, group: string): Promise<void> {
+    await this.call(() =>
+      this.client.send(
+        new AdminRemoveUserFromGroupCommand({ UserPoolId: this.userPoolId, Username: sub, GroupName: group }),
+      ),
+    );
+  }
+
+  async adminDeleteUser(sub: string): Promise<void> {
+    await this.call(() => this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: sub })));
+    await this.mfa.forget(sub);
   }
 
   // ------------------------------------------------------------------ internals
