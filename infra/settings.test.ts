@@ -108,7 +108,7 @@ describe('deployment settings from CDK context', () => {
       }),
     );
     assert.deepEqual(ok.federation, {
-      providers,
+      providers: providers.map((p) => ({ protocol: 'oidc', ...p })),
       domainPrefix: 'stratus-dev-example',
       callbackUrls: ['https://app.example.com/signin/federated'],
     });
@@ -138,5 +138,30 @@ describe('deployment settings from CDK context', () => {
       },
     );
     assert.throws(() => readSettings(from({ federationProviders: 'not json' })), /must be a JSON array/);
+  });
+  test('federation: a SAML provider by its metadata URL, with the attributes for email and name', () => {
+    const settings = (provider: object) =>
+      readSettings(
+        from({
+          federationProviders: JSON.stringify([provider]),
+          authDomainPrefix: 'stratus-dev-example',
+          authCallbackUrls: 'https://app.example.com/signin/federated',
+        }),
+      );
+    const saml = { id: 'corp', name: 'Corp SSO', protocol: 'saml', metadataUrl: 'https://idp.corp.example/metadata' };
+    assert.deepEqual(settings(saml).federation?.providers, [
+      { ...saml, emailAttribute: 'email', nameAttribute: 'displayName' },
+    ]);
+    assert.deepEqual(settings({ ...saml, emailAttribute: 'mail' }).federation?.providers[0], {
+      ...saml,
+      emailAttribute: 'mail',
+      nameAttribute: 'displayName',
+    });
+    assert.throws(
+      () => settings({ ...saml, metadataUrl: 'http://idp.corp.example/metadata' }),
+      /metadataUrl: the https URL/,
+    );
+    assert.throws(() => settings({ ...saml, emailAttribute: '' }), /emailAttribute: an assertion attribute name/);
+    assert.throws(() => settings({ ...saml, protocol: 'ws-fed' }), /protocol: oidc \(the default\) or saml/);
   });
 });

@@ -56,8 +56,8 @@ export interface Settings {
   /** An address subscribed to the alarm topic. */
   alarmEmail?: string;
   /**
-   * Outside OpenID Connect providers for the user pool (`federationProviders`, a JSON array).
-   * Each client secret stays in Secrets Manager: the template holds a dynamic reference only.
+   * Outside OpenID Connect and SAML providers for the user pool (`federationProviders`, a JSON
+   * array). Each client secret stays in Secrets Manager: the template holds a dynamic reference only.
    */
   federation?: {
     providers: FederationProviderSetting[];
@@ -69,13 +69,27 @@ export interface Settings {
   env?: { account?: string; region?: string };
 }
 
-export interface FederationProviderSetting {
+export type FederationProviderSetting = OidcProviderSetting | SamlProviderSetting;
+
+export interface OidcProviderSetting {
+  protocol: 'oidc';
   id: string;
   name: string;
   issuer: string;
   clientId: string;
   /** Name or ARN of the Secrets Manager secret holding the client secret. */
   clientSecretName: string;
+}
+
+export interface SamlProviderSetting {
+  protocol: 'saml';
+  id: string;
+  name: string;
+  /** The provider's SAML metadata document, which Cognito reads (and re-reads for new certificates). */
+  metadataUrl: string;
+  /** The assertion attributes with the email and the name (default `email`, `displayName`). */
+  emailAttribute: string;
+  nameAttribute: string;
 }
 
 export class SettingsError extends Error {
@@ -179,6 +193,9 @@ export function readSettings(context: ContextReader, cwd = process.cwd()): Setti
   return settings;
 }
 
+const PROVIDER_SHAPES =
+  '{id, name, issuer, clientId, clientSecretName} (OpenID Connect) or {id, name, protocol: "saml", metadataUrl, emailAttribute?, nameAttribute?}';
+
 /** `federationProviders`, `authDomainPrefix` and `authCallbackUrls`: all three, or none. */
 function readFederation(context: ContextReader, problems: string[]): Settings['federation'] {
   const raw = context('federationProviders');
@@ -188,14 +205,12 @@ function readFederation(context: ContextReader, problems: string[]): Settings['f
     try {
       providers = JSON.parse(raw);
     } catch {
-      problems.push('federationProviders: must be a JSON array of {id, name, issuer, clientId, clientSecretName}');
+      problems.push(`federationProviders: must be a JSON array of ${PROVIDER_SHAPES}`);
       return undefined;
     }
   }
   if (!Array.isArray(providers) || providers.length === 0) {
-    problems.push(
-      'federationProviders: must be a non-empty JSON array of {id, name, issuer, clientId, clientSecretName}',
-    );
+    problems.push(`federationProviders: must be a non-empty JSON array of ${PROVIDER_SHAPES}`);
     return undefined;
   }
   const checked: FederationProviderSetting[] = [];
@@ -208,9 +223,31 @@ function readFederation(context: ContextReader, problems: string[]): Settings['f
       problems.push(`${where}.${name}: ${what}`);
       return '';
     };
-    checked.push({
+    const named = {
       id: field('id', (v) => /^[a-z][a-z0-9-]{0,31}$/.test(v), 'lowercase letters, digits and dashes, e.g. google'),
       name: field('name', (v) => v.length > 0 && v.length <= 40, 'the button label, 1-40 characters'),
+    };
+    const attribute = (name: string, fallback: string) =>
+      p[name] === undefined ? fallback : field(name, (v) => /^\S{1,256}$/.test(v), 'an assertion attribute name');
+    if (p.protocol === 'saml') {
+      checked.push({
+        protocol: 'saml',
+        ...named,
+        metadataUrl: field(
+          'metadataUrl',
+          (v) => /^https:\/\/[^\s]+$/.test(v),
+          'the https URL of the provider’s SAML metadata',
+        ),
+        emailAttribute: attribute('emailAttribute', 'email'),
+        nameAttribute: attribute('nameAttribute', 'displayName'),
+      });
+      continue;
+    }
+    if (p.protocol !== undefined && p.protocol !== 'oidc')
+      problems.push(`${where}.protocol: oidc (the default) or saml`);
+    checked.push({
+      protocol: 'oidc',
+      ...named,
       issuer: field('issuer', (v) => /^https:\/\/[^\s]+$/.test(v), 'an https issuer URL'),
       clientId: field('clientId', (v) => v.length > 0, 'the client id the provider gave'),
       clientSecretName: field(

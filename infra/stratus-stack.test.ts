@@ -951,6 +951,7 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
           clientId: 'stratus-prod',
           clientSecretName: 'stratus/prod/acme-client-secret',
         },
+        { id: 'corp', name: 'Corp SSO', protocol: 'saml', metadataUrl: 'https://idp.corp.example/metadata' },
       ]),
       authDomainPrefix: 'stratus-prod-example',
       authCallbackUrls: 'https://app.example.com/signin/federated',
@@ -961,9 +962,14 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
     rmSync(keyDir, { recursive: true, force: true });
   });
 
-  test('an outside OIDC provider: its secret only as a Secrets Manager reference, the hosted domain, a code-flow client', () => {
-    s.template.resourceCountIs('AWS::Cognito::UserPoolIdentityProvider', 1);
-    const [[idpId, idp] = ['', {}]] = resourcesOfType(s.json, 'AWS::Cognito::UserPoolIdentityProvider');
+  test('outside providers: OIDC with its secret only as a Secrets Manager reference, SAML by its metadata URL; the hosted domain, a code-flow client', () => {
+    s.template.resourceCountIs('AWS::Cognito::UserPoolIdentityProvider', 2);
+    const providers = resourcesOfType(s.json, 'AWS::Cognito::UserPoolIdentityProvider');
+    const [idpId, idp] = providers.find(([, p]) => p.ProviderType === 'OIDC') ?? ['', {}];
+    const [samlId, saml] = providers.find(([, p]) => p.ProviderType === 'SAML') ?? ['', {}];
+    assert.equal(saml.ProviderName, 'corp');
+    assert.deepEqual(saml.ProviderDetails, { IDPSignout: false, MetadataURL: 'https://idp.corp.example/metadata' });
+    assert.deepEqual(saml.AttributeMapping, { email: 'email', name: 'displayName' });
     assert.equal(idp.ProviderName, 'acme');
     assert.equal(idp.ProviderType, 'OIDC');
     const details = idp.ProviderDetails as Record<string, unknown>;
@@ -980,7 +986,7 @@ describe('the Stratus stack (prod, DAX, direct object events, own origins, SES, 
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: Match.arrayWith(['openid', 'email', 'profile']),
       CallbackURLs: ['https://app.example.com/signin/federated'],
-      SupportedIdentityProviders: ['COGNITO', { Ref: idpId }],
+      SupportedIdentityProviders: ['COGNITO', { Ref: idpId }, { Ref: samlId }],
       GenerateSecret: false,
     });
   });

@@ -18,7 +18,7 @@ export interface IdentityProps {
   userDataBucket: s3.IBucket;
   /** A verified SES sender; absent: Cognito's own mailer (fine for trying it, capped per day). */
   mailFrom?: string;
-  /** Outside OpenID Connect providers, with the hosted domain their sign-ins go through. */
+  /** Outside OpenID Connect and SAML providers, with the hosted domain their sign-ins go through. */
   federation?: Settings['federation'];
 }
 
@@ -181,25 +181,34 @@ export class Identity extends Construct {
    * that an email an account already uses is linked only once its owner signs in (on one
    * machine, src/apps/users/federation.ts); see docs/aws.md.
    */
-  private federate(federation: NonNullable<Settings['federation']>): cognito.UserPoolIdentityProviderOidc[] {
+  private federate(federation: NonNullable<Settings['federation']>): cognito.IUserPoolIdentityProvider[] {
     this.userPool.addDomain('HostedDomain', { cognitoDomain: { domainPrefix: federation.domainPrefix } });
-    return federation.providers.map(
-      (provider) =>
-        new cognito.UserPoolIdentityProviderOidc(this, `Provider-${provider.id}`, {
-          userPool: this.userPool,
-          name: provider.id,
-          clientId: provider.clientId,
-          // A dynamic reference, resolved by CloudFormation at deploy: the secret is never in the template.
-          clientSecret: SecretValue.secretsManager(provider.clientSecretName).unsafeUnwrap(),
-          issuerUrl: provider.issuer,
-          scopes: ['openid', 'email', 'profile'],
-          attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
-          attributeMapping: {
-            email: cognito.ProviderAttribute.other('email'),
-            emailVerified: cognito.ProviderAttribute.other('email_verified'),
-            fullname: cognito.ProviderAttribute.other('name'),
-          },
-        }),
+    return federation.providers.map((provider) =>
+      provider.protocol === 'saml'
+        ? new cognito.UserPoolIdentityProviderSaml(this, `Provider-${provider.id}`, {
+            userPool: this.userPool,
+            name: provider.id,
+            metadata: cognito.UserPoolIdentityProviderSamlMetadata.url(provider.metadataUrl),
+            attributeMapping: {
+              email: cognito.ProviderAttribute.other(provider.emailAttribute),
+              fullname: cognito.ProviderAttribute.other(provider.nameAttribute),
+            },
+          })
+        : new cognito.UserPoolIdentityProviderOidc(this, `Provider-${provider.id}`, {
+            userPool: this.userPool,
+            name: provider.id,
+            clientId: provider.clientId,
+            // A dynamic reference, resolved by CloudFormation at deploy: the secret is never in the template.
+            clientSecret: SecretValue.secretsManager(provider.clientSecretName).unsafeUnwrap(),
+            issuerUrl: provider.issuer,
+            scopes: ['openid', 'email', 'profile'],
+            attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
+            attributeMapping: {
+              email: cognito.ProviderAttribute.other('email'),
+              emailVerified: cognito.ProviderAttribute.other('email_verified'),
+              fullname: cognito.ProviderAttribute.other('name'),
+            },
+          }),
     );
   }
 }
