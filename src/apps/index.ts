@@ -179,9 +179,16 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
     }),
   ];
   const fanOut = settings.fanOut ?? defaultFanOut;
-  /** The accounts group, whose `/v1/auth/*` routes are open to anyone: limited per address first. */
-  const publicAuth = router();
-  publicAuth.use('/v1/auth/*', addressRateLimit({ clock, perAddress: perAddressSpec }));
+  /**
+   * Routes open to anyone (sign-up and sign-in, public sites, shared galleries) are limited per
+   * client address first, from one budget: the signed-in routes have theirs in `signedIn`.
+   */
+  const openToAnyone = addressRateLimit({ clock, perAddress: perAddressSpec });
+  const publicly = (path: string) => {
+    const routes = router();
+    routes.use(path, openToAnyone);
+    return routes;
+  };
   const withFederation = (routes: OpenAPIHono<AppEnv>) => {
     if (!ports.federation) return routes;
     const service = new FederationService(
@@ -222,7 +229,7 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
     }),
     routes: {
       auth: withFederation(
-        publicAuth
+        publicly('/v1/auth/*')
           .route('/', accountRoutes(accounts, signedIn))
           .route('/', avatarRoutes(avatars, signedIn))
           .route('/', exportRoutes(new AccountExport(table, ports.objects), signedIn)),
@@ -230,9 +237,9 @@ export function composeApps(ports: AppPorts, settings: AppSettings): Apps {
       todos: todoRoutes(new TodoService(table, clock), signedIn),
       notes: noteRoutes(new NoteService(table, clock), signedIn),
       bookmarks: bookmarkRoutes(new BookmarkService(table, clock), signedIn),
-      sites: siteRoutes(new SiteService(table)),
+      sites: publicly('/v1/sites/*').route('/', siteRoutes(new SiteService(table))),
       files: fileRoutes(files, signedIn),
-      photos: photoRoutes({ photos, albums, shares }, signedIn),
+      photos: publicly('/v1/shared/*').route('/', photoRoutes({ photos, albums, shares }, signedIn)),
       tasks: taskRoutes({ tasks, attachments, table, clock }, signedIn),
       notifications: notificationRoutes({ inbox, settings: notificationSettings }, signedIn),
       'api-keys': apiKeyRoutes(apiKeys, signedIn),

@@ -578,14 +578,14 @@ describe('HTTP layer: health, headers, CORS, OpenAPI and docs', () => {
   });
 });
 
-describe('public account routes: a token bucket per client address', () => {
+describe('public routes: a token bucket per client address', () => {
   let s: TestStratus;
   before(async () => {
     s = await TestStratus.start({ RATE_LIMIT_PER_ADDRESS: '1' });
   });
   after(() => s.stop());
 
-  test('a burst from one address is cut off with 429 and Retry-After; it refills with time', async () => {
+  test('a burst from one address is cut off with 429 and Retry-After, across sign-in, public sites and shared galleries; it refills with time', async () => {
     // 1 request per second, bursts of 2; the test clock stands still until moved.
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await s.request('GET', '/v1/auth/providers')).status);
@@ -596,8 +596,19 @@ describe('public account routes: a token bucket per client address', () => {
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('retry-after'), '1');
     assert.match(refused.body.detail, /Too many requests from your address/);
-    assert.equal((await s.request('GET', '/health')).status, 200, 'other public routes are not counted here');
+    assert.equal((await s.request('GET', '/health')).status, 200, 'the health check is not counted');
     s.clock.advance(1000);
     assert.equal((await s.request('GET', '/v1/auth/providers')).status, 200);
+    // Public sites and shared galleries draw on the same budget: a scraper of either is cut off too.
+    s.clock.advance(2000);
+    const pages = [];
+    for (const path of ['/v1/sites/nobody-here', '/v1/shared/no-such-token', '/v1/sites/nobody-else']) {
+      pages.push((await s.request('GET', path)).status);
+    }
+    assert.deepEqual(
+      pages.slice(0, 2).map((status) => status !== 429),
+      [true, true],
+    );
+    assert.equal(pages[2], 429);
   });
 });

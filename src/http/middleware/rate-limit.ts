@@ -138,7 +138,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
 }
 
 /**
- * For routes open to anyone (sign-up, sign-in, the federated sign-in's steps): a token bucket
+ * For routes open to anyone (sign-up, sign-in, public sites, shared galleries): a token bucket
  * per client address, as the signed-in routes have beside their per-user one. Guessing
  * credentials has its own, stricter throttle (`AuthThrottle`); this one caps the rest, such as
  * starting a federated sign-in, which stores a flow for ten minutes each time.
