@@ -41,13 +41,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
 }
 
+/** The API's routes: versioned REST, GraphQL, and the token issuer's well-known documents. */
+const API_ROUTE = /^\/(v\d+|graphql|\.well-known)(\/|$)/;
+
 export class RouteMetrics {
   private readonly buckets = new Map<number, Map<string, Bucket>>();
   private readonly gauges = new Map<string, Map<number, number>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** Records an API request; the web app's pages and assets are not the API's load, and are left out. */
   record(entry: { method: string; route: string; status: number; latencyMs: number }): void {
+    if (!API_ROUTE.test(entry.route)) return;
     const minute = minuteOf(this.now());
     let routes = this.buckets.get(minute);
     if (!routes) {

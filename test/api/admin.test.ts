@@ -196,9 +196,15 @@ describe('operator console API: admins only, user actions, data, queue, outbox, 
     // The window is the last hour of this clock, which the waits above moved on: fresh requests.
     await s.request('POST', '/v1/todos', { token, body: { title: 'Measured' } });
     await s.request('POST', '/v1/todos', { token, body: { title: '' } });
+    await s.request('GET', '/health');
+    await s.fetch(`${s.url}/signin`);
     const metrics = await s.request('GET', '/v1/admin/metrics', { token });
     const todos = metrics.body.routes.find((r: { route: string }) => r.route === 'POST /v1/todos');
     assert.ok(todos && todos.requests === 2 && todos.p99Ms >= todos.p50Ms, JSON.stringify(metrics.body.routes));
+    assert.ok(
+      metrics.body.routes.every((r: { route: string }) => /^\w+ \/(v1|graphql|\.well-known)\b/.test(r.route)),
+      'only the API is measured, not the web app’s pages and assets',
+    );
     assert.equal(todos.clientErrorRate, 0.5, 'the refused one');
     assert.equal(todos.errorRate, 0);
     assert.equal(metrics.body.windowMinutes, 60);
