@@ -182,9 +182,9 @@ export function federationRoutes(
         ...problems,
       },
     }),
-    (c) => {
+    async (c) => {
       const { provider } = c.req.valid('param');
-      const metadata = federation.samlMetadata(provider);
+      const metadata = await federation.samlMetadata(provider);
       if (!metadata) throw notFound(`No SAML provider is called "${provider}"`);
       return c.body(metadata, 200, { 'Content-Type': 'application/samlmetadata+xml; charset=utf-8' });
     },

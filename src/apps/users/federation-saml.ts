@@ -11,7 +11,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { type Profile, SAML, type SamlConfig, SamlStatusError, ValidateInResponseTo } from '@node-saml/node-saml';
+import type { Profile, SAML, SamlConfig } from '@node-saml/node-saml';
 import { z } from 'zod';
 import type { ExternalIdentity } from '../../platform/identity.ts';
 import { type ProviderClient, ProviderRefused, providerUrl } from './federation-provider.ts';
@@ -51,6 +51,16 @@ const NAME_ATTRIBUTES = [
 ];
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 const TRANSIENT_FORMAT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+/**
+ * node-saml and its XML stack, loaded on a SAML provider's first use: every Lambda function
+ * composes every app, and these would add ~560 KB to each one's cold start (scripts/bundle.ts).
+ */
+let loaded: Promise<typeof import('@node-saml/node-saml')> | undefined;
+const samlLibrary = () => {
+  loaded ??= import('@node-saml/node-saml');
+  return loaded;
+};
+
 /** Clocks differ a little between the provider and here. */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -65,13 +75,14 @@ export class SamlClient implements ProviderClient {
 
   async begin(state: string): Promise<{ url: string; keep: Record<string, string> }> {
     const keep = { requestId: `_${randomBytes(20).toString('hex')}`, requestedAt: new Date().toISOString() };
-    return { url: await this.saml(keep).getAuthorizeUrlAsync(state, undefined, {}), keep };
+    return { url: await (await this.saml(keep)).getAuthorizeUrlAsync(state, undefined, {}), keep };
   }
 
   async identity(answer: URLSearchParams, _state: string, kept: Record<string, string>): Promise<ExternalIdentity> {
     const SAMLResponse = answer.get('SAMLResponse');
     if (!SAMLResponse) throw new Error('no SAMLResponse');
-    const { profile } = await this.saml(kept)
+    const { SamlStatusError } = await samlLibrary();
+    const { profile } = await (await this.saml(kept))
       .validatePostResponseAsync({ SAMLResponse })
       .catch((error: unknown) => {
         // A provider that did not sign the user in answers with a status other than Success.
@@ -100,12 +111,13 @@ export class SamlClient implements ProviderClient {
   }
 
   /** The service provider's metadata, for the provider's administrator to import. */
-  metadata(): string {
-    return this.saml({ requestId: '', requestedAt: '' }).generateServiceProviderMetadata(null);
+  async metadata(): Promise<string> {
+    return (await this.saml({ requestId: '', requestedAt: '' })).generateServiceProviderMetadata(null);
   }
 
   /** node-saml for one flow: its cache knows only this flow's request, so only an answer to it passes. */
-  private saml(flow: Record<string, string>): SAML {
+  private async saml(flow: Record<string, string>): Promise<SAML> {
+    const { SAML, ValidateInResponseTo } = await samlLibrary();
     const config: SamlConfig = {
       entryPoint: this.provider.entryPoint,
       issuer: this.entityId,

@@ -107,7 +107,7 @@ export class FederationService {
   }
 
   /** A SAML provider's service-provider metadata; undefined for other providers. */
-  samlMetadata(providerId: string): string | undefined {
+  async samlMetadata(providerId: string): Promise<string | undefined> {
     const client = this.clients.get(providerId);
     return client instanceof SamlClient ? client.metadata() : undefined;
   }
