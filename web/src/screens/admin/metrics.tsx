@@ -74,9 +74,9 @@ export function MetricsPage() {
 }
 
 function MetricsView({ metrics }: { metrics: Metrics }) {
-  const { from, to } = timeAxis(metrics);
+  const axis = timeAxis(metrics);
   const top = metrics.routes.slice(0, TOP_ROUTES);
-  const requests = top.map((route) => requestsPerMinute(route, from, to));
+  const requests = top.map((route) => requestsPerMinute(route, axis.from, axis.to));
   const p99 = top.map(p99PerMinute);
   const gauge = (name: string): ChartSeries[] => [
     { name, points: (metrics.gauges[name] ?? []).map((p) => ({ at: Date.parse(p.minute), value: p.value })) },
@@ -91,59 +91,87 @@ function MetricsView({ metrics }: { metrics: Metrics }) {
       <p className="hint">The last {metrics.windowMinutes} minutes, measured by this server.</p>
       <RoutesTable routes={metrics.routes} windowMinutes={metrics.windowMinutes} />
       <div className="admin-charts">
-        <ChartCard title="Requests per minute" note={topNote}>
-          <LineChart
-            title="Requests per minute, busiest routes"
-            summary={peak(requests, (v) => `${v} requests in a minute`)}
-            series={requests}
-            from={from}
-            to={to}
-            format={String}
-            whole
-            emptyText="No requests in the last hour"
-          />
-          <Numbers series={requestsOnly(requests)} valueName="Requests" format={String} />
-        </ChartCard>
-        <ChartCard title="p99 latency per minute" note={topNote}>
-          <LineChart
-            title="p99 latency per minute, busiest routes"
-            summary={peak(p99, formatMs)}
-            series={p99}
-            from={from}
-            to={to}
-            format={formatMs}
-            emptyText="No requests in the last hour"
-          />
-          <Numbers series={p99} valueName="p99" format={formatMs} />
-        </ChartCard>
-        <ChartCard title="Queue depth" note="Event deliveries waiting, sampled a few times a minute.">
-          <LineChart
-            title="Queue depth over the last hour"
-            summary={peak(queueDepth, (v) => `${v} waiting`)}
-            series={queueDepth}
-            from={from}
-            to={to}
-            format={String}
-            whole
-            emptyText="No samples yet"
-          />
-          <Numbers series={queueDepth} valueName="Waiting" format={String} />
-        </ChartCard>
-        <ChartCard title="Stream lag" note="Change-stream records the slowest consumer has yet to handle.">
-          <LineChart
-            title="Stream lag over the last hour"
-            summary={peak(streamLag, (v) => `${v} records behind`)}
-            series={streamLag}
-            from={from}
-            to={to}
-            format={String}
-            whole
-            emptyText="No samples yet"
-          />
-          <Numbers series={streamLag} valueName="Records behind" format={String} />
-        </ChartCard>
+        <MetricCard
+          title="Requests per minute"
+          note={topNote}
+          chartTitle="Requests per minute, busiest routes"
+          series={requests}
+          listed={requestsOnly(requests)}
+          unit={(v) => `${v} requests in a minute`}
+          valueName="Requests"
+          emptyText="No requests in the last hour"
+          whole
+          {...axis}
+        />
+        <MetricCard
+          title="p99 latency per minute"
+          note={topNote}
+          chartTitle="p99 latency per minute, busiest routes"
+          series={p99}
+          unit={formatMs}
+          format={formatMs}
+          valueName="p99"
+          emptyText="No requests in the last hour"
+          {...axis}
+        />
+        <MetricCard
+          title="Queue depth"
+          note="Event deliveries waiting, sampled a few times a minute."
+          chartTitle="Queue depth over the last hour"
+          series={queueDepth}
+          unit={(v) => `${v} waiting`}
+          valueName="Waiting"
+          emptyText="No samples yet"
+          whole
+          {...axis}
+        />
+        <MetricCard
+          title="Stream lag"
+          note="Change-stream records the slowest consumer has yet to handle."
+          chartTitle="Stream lag over the last hour"
+          series={streamLag}
+          unit={(v) => `${v} records behind`}
+          valueName="Records behind"
+          emptyText="No samples yet"
+          whole
+          {...axis}
+        />
       </div>
     </>
+  );
+}
+
+/** One chart with its peak in words and its numbers as a list (`listed`, by default what is drawn). */
+function MetricCard(props: {
+  title: string;
+  note: string;
+  chartTitle: string;
+  series: ChartSeries[];
+  listed?: ChartSeries[];
+  /** A value in words, for the peak. */
+  unit: (value: number) => string;
+  format?: (value: number) => string;
+  valueName: string;
+  emptyText: string;
+  whole?: boolean;
+  from: number;
+  to: number;
+}) {
+  const format = props.format ?? String;
+  return (
+    <ChartCard title={props.title} note={props.note}>
+      <LineChart
+        title={props.chartTitle}
+        summary={peak(props.series, props.unit)}
+        series={props.series}
+        from={props.from}
+        to={props.to}
+        format={format}
+        whole={props.whole ?? false}
+        emptyText={props.emptyText}
+      />
+      <Numbers series={props.listed ?? props.series} valueName={props.valueName} format={format} />
+    </ChartCard>
   );
 }
 

@@ -2,7 +2,7 @@
 // lags, and the dead letters of both. A queue dead letter can be replayed (put back with fresh
 // attempts) or dropped for good, after a confirmation; the stream's dead letters are shown only,
 // as the API offers no action on them. Payloads can be long, so each sits behind a disclosure.
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { Confirm } from '../../confirm.tsx';
 import { dateTimeFormat } from '../../format.ts';
 import { session } from '../../session.ts';
@@ -114,24 +114,14 @@ function QueueLetter({ letter, onDone }: { letter: QueueDeadLetter; onDone: (sai
 
   return (
     <li className="admin-letter">
-      <dl className="admin-facts">
-        <dt>Handler</dt>
-        <dd>{letter.handler}</dd>
-        <dt>Topic</dt>
-        <dd>{letter.topic}</dd>
-        <dt>Error</dt>
-        <dd className="admin-letter-error">{letter.error}</dd>
-        <dt>Attempts</dt>
-        <dd>{letter.attempts}</dd>
-        <dt>Failed at</dt>
-        <dd>
-          <When iso={letter.failedAt} />
-        </dd>
-      </dl>
-      <details>
-        <summary>Payload</summary>
-        <pre>{JSON.stringify(letter.payload, null, 2)}</pre>
-      </details>
+      <LetterFacts
+        letter={letter}
+        source={[
+          ['Handler', letter.handler],
+          ['Topic', letter.topic],
+        ]}
+        body={['Payload', letter.payload]}
+      />
       <div className="actions">
         <button type="button" className="secondary" disabled={action.busy} onClick={() => void replay()}>
           Replay{which}
@@ -167,11 +157,37 @@ function QueueLetter({ letter, onDone }: { letter: QueueDeadLetter; onDone: (sai
 function StreamLetter({ letter }: { letter: StreamDeadLetter }) {
   return (
     <li className="admin-letter">
+      <LetterFacts
+        letter={letter}
+        source={[
+          ['Consumer', letter.consumer],
+          ['Change', letter.record.eventName ?? 'Unknown'],
+        ]}
+        body={['Record', letter.record]}
+      />
+    </li>
+  );
+}
+
+/** What any dead letter shows: where it came from, why and when it failed, and what it carried. */
+function LetterFacts({
+  letter,
+  source,
+  body: [bodyName, body],
+}: {
+  letter: { error: string; attempts: number; failedAt: string };
+  source: [string, string][];
+  body: [string, unknown];
+}) {
+  return (
+    <>
       <dl className="admin-facts">
-        <dt>Consumer</dt>
-        <dd>{letter.consumer}</dd>
-        <dt>Change</dt>
-        <dd>{letter.record.eventName ?? 'Unknown'}</dd>
+        {source.map(([name, value]) => (
+          <Fragment key={name}>
+            <dt>{name}</dt>
+            <dd>{value}</dd>
+          </Fragment>
+        ))}
         <dt>Error</dt>
         <dd className="admin-letter-error">{letter.error}</dd>
         <dt>Attempts</dt>
@@ -182,9 +198,9 @@ function StreamLetter({ letter }: { letter: StreamDeadLetter }) {
         </dd>
       </dl>
       <details>
-        <summary>Record</summary>
-        <pre>{JSON.stringify(letter.record, null, 2)}</pre>
+        <summary>{bodyName}</summary>
+        <pre>{JSON.stringify(body, null, 2)}</pre>
       </details>
-    </li>
+    </>
   );
 }
