@@ -24,6 +24,7 @@ export const OidcProviderSettings = z.object({
 export type OidcProvider = z.infer<typeof OidcProviderSettings> & { id: string; name: string };
 
 export class OidcClient implements ProviderClient {
+  readonly answersByCrossSitePost = false;
   private discovered: Promise<oidc.Configuration> | undefined;
   private jwks: oidc.ExportedJWKSCache | undefined;
 

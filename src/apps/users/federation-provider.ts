@@ -9,6 +9,11 @@ import type { ExternalIdentity } from '../../platform/identity.ts';
 
 export interface ProviderClient {
   /**
+   * The answer comes back as a form the provider's own site posts (SAML), not a redirect: the
+   * flow's cookie must then be SameSite=None, since browsers keep Lax cookies off such posts.
+   */
+  readonly answersByCrossSitePost: boolean;
+  /**
    * The provider's sign-in URL for a new flow named by `state` (which comes back with the
    * answer), and what to keep server-side with the flow until the answer comes.
    */

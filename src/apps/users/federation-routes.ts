@@ -159,14 +159,7 @@ export function federationRoutes(
       },
       responses: backToTheWebApp,
     }),
-    (c) => {
-      const form = c.req.valid('form');
-      return finish(
-        c,
-        c.req.valid('param').provider,
-        new URLSearchParams({ SAMLResponse: form.SAMLResponse, RelayState: form.RelayState }),
-      );
-    },
+    (c) => finish(c, c.req.valid('param').provider, new URLSearchParams(c.req.valid('form'))),
   );
 
   app.openapi(

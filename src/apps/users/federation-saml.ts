@@ -65,6 +65,7 @@ const samlLibrary = () => {
 const CLOCK_SKEW_MS = 60_000;
 
 export class SamlClient implements ProviderClient {
+  readonly answersByCrossSitePost = true;
   constructor(
     private readonly provider: SamlProvider,
     private readonly callbackUrl: string,
@@ -98,9 +99,9 @@ export class SamlClient implements ProviderClient {
       throw new Error('the provider sent a transient NameID: configure a persistent one');
     }
     const email =
-      this.attribute(profile, this.provider.emailAttribute, EMAIL_ATTRIBUTES) ??
+      attribute(profile, this.provider.emailAttribute, EMAIL_ATTRIBUTES) ??
       (profile.nameIDFormat === EMAIL_FORMAT ? profile.nameID : undefined);
-    const name = this.attribute(profile, this.provider.nameAttribute, NAME_ATTRIBUTES);
+    const name = attribute(profile, this.provider.nameAttribute, NAME_ATTRIBUTES);
     return {
       provider: this.provider.id,
       subject: profile.nameID,
@@ -144,15 +145,16 @@ export class SamlClient implements ProviderClient {
     };
     return new SAML(config);
   }
+}
 
-  private attribute(profile: Profile, configured: string | undefined, defaults: string[]): string | undefined {
-    for (const name of configured ? [configured] : defaults) {
-      const value = profile[name];
-      const first = Array.isArray(value) ? value[0] : value;
-      if (typeof first === 'string' && first.trim()) return first.trim();
-    }
-    return undefined;
+/** The first non-empty value of the configured attribute, or else of the usual names. */
+function attribute(profile: Profile, configured: string | undefined, defaults: string[]): string | undefined {
+  for (const name of configured ? [configured] : defaults) {
+    const value = profile[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string' && first.trim()) return first.trim();
   }
+  return undefined;
 }
 
 /**

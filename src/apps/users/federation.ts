@@ -79,6 +79,8 @@ export class FederationService {
     private readonly apiUrl: string,
     private readonly onError: (error: unknown, provider: string) => void,
   ) {
+    // Where each sends the browser back: `…/<id>/callback` for OpenID Connect; for SAML the
+    // assertion consumer service, `…/acs/<id>`, with the metadata URL as this service's entity id.
     this.clients = new Map(
       providers.map((p) => [
         p.id,
@@ -98,10 +100,7 @@ export class FederationService {
     return this.providers.map(({ id, name }) => ({ id, name }));
   }
 
-  /**
-   * Where a provider sends the browser back: `…/<id>/callback` for OpenID Connect; for SAML the
-   * assertion consumer service, `…/acs/<id>`, and the service's entity id is its metadata URL.
-   */
+  /** A URL of this API: providers send the browser back to one. */
   private url(path: string): string {
     return `${this.apiUrl.replace(/\/+$/, '')}${path}`;
   }
@@ -113,9 +112,8 @@ export class FederationService {
   }
 
   /**
-   * A new flow: where to send the browser, and the cookie value that binds the flow to it. A
-   * SAML provider posts its answer back from its own site, which a SameSite=Lax cookie would
-   * not follow: `crossSitePost` says the cookie must be SameSite=None.
+   * A new flow: where to send the browser, and the cookie value that binds the flow to it.
+   * `crossSitePost`: the answer comes as a cross-site form post, so the cookie must be SameSite=None.
    */
   async start(providerId: string): Promise<{ redirectTo: string; binding: string; crossSitePost: boolean }> {
     const provider = this.provider(providerId);
@@ -130,7 +128,7 @@ export class FederationService {
       binding: hash(binding),
       ttl: epochSeconds(this.clock) + FLOW_SECONDS,
     });
-    return { redirectTo: url, binding, crossSitePost: provider.protocol === 'saml' };
+    return { redirectTo: url, binding, crossSitePost: client.answersByCrossSitePost };
   }
 
   /**
